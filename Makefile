@@ -1,0 +1,147 @@
+# dcue — build, test, install.  See README.md.
+#
+#   make            build every tool into bin/
+#   make deps       install the Debian packages dcue needs (apt-get; idempotent)
+#   make test       deps + build + every test; ends with "N passed, N failed"
+#   make SAN=1 test the same under AddressSanitizer + UBSan (bin-san/, build-san/)
+#   make bench      the benchmarks under bench/ (see BENCHMARKS.md)
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make clean
+
+CC      ?= cc
+CFLAGS  ?= -std=c11 -O2 -g -Wall -Wextra
+PREFIX  ?= /usr/local
+DESTDIR ?=
+SAN     ?=
+PYTHON  ?= /usr/bin/python3
+
+# Older OpenBLAS builds misbehave on these CPUs' AVX-512 path; pin the kernel
+# for tests and benchmarks (a user may override it).
+OPENBLAS_CORETYPE ?= Haswell
+export OPENBLAS_CORETYPE
+
+ifeq ($(SAN),1)
+BUILD   := build-san
+BIN     := bin-san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+BUILD   := build
+BIN     := bin
+SANFLAGS :=
+endif
+
+PKGS      := jansson libcurl fftw3f openblas zlib
+PC_CFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PC_LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ALL_CFLAGS = $(CFLAGS) $(SANFLAGS) -MMD -MP -Icommon $(PC_CFLAGS)
+LDLIBS_ALL = -Wl,--as-needed $(PC_LIBS) -lm -lpthread
+
+# Debian packages: build tools, libraries, and the programs the tools run.
+DEB_PKGS := gcc make pkg-config libjansson-dev libcurl4-openssl-dev libfftw3-dev \
+            libopenblas-dev zlib1g-dev ffmpeg gnuplot-nox python3 python3-numpy \
+            curl ca-certificates
+BENCH_DEB_PKGS := python3-torch hyperfine
+
+COMMON_SRC := $(wildcard common/*.c)
+COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
+LIBDCUE    := $(BUILD)/libdcue.a
+
+# A tool is tools/NAME.c, or a folder tools/NAME/ whose main() lives in
+# main.c; the folder's other files also form $(BUILD)/tools/NAME/lib.a so
+# unit tests can link them.
+TOOLS_SINGLE := $(patsubst tools/%.c,%,$(wildcard tools/*.c))
+TOOLS_DIR    := $(patsubst tools/%/main.c,%,$(wildcard tools/*/main.c))
+TOOLS        := $(sort $(TOOLS_SINGLE) $(TOOLS_DIR))
+TOOL_BINS    := $(TOOLS:%=$(BIN)/%)
+TOOL_LIBS    := $(TOOLS_DIR:%=$(BUILD)/tools/%/lib.a)
+
+UNIT_SRC  := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all deps bench-deps test check bench install uninstall clean
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+all: $(TOOL_BINS)
+
+# Compiled under a temporary name then renamed, so a parallel or interrupted
+# build never leaves a torn object behind.
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MF $(@:.o=.d) -MT $@ -c -o $@.$$$$.tmp $< && mv -f $@.$$$$.tmp $@
+
+$(LIBDCUE): $(COMMON_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@.tmp && ar rcs $@.tmp $^ && mv -f $@.tmp $@
+
+$(BIN)/%: $(BUILD)/tools/%.o $(LIBDCUE)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SANFLAGS) $(LDFLAGS) -o $@ $< $(LIBDCUE) $(LDLIBS_ALL)
+
+define TOOL_DIR_RULES
+$(BUILD)/tools/$(1)/lib.a: $(patsubst %.c,$(BUILD)/%.o,$(filter-out tools/$(1)/main.c,$(wildcard tools/$(1)/*.c)))
+	@mkdir -p $$(@D)
+	rm -f $$@ && ar rcs $$@ $$^
+
+$(BIN)/$(1): $(BUILD)/tools/$(1)/main.o $(BUILD)/tools/$(1)/lib.a $(LIBDCUE)
+	@mkdir -p $$(@D)
+	$$(CC) $$(CFLAGS) $$(SANFLAGS) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS_ALL)
+endef
+$(foreach t,$(TOOLS_DIR),$(eval $(call TOOL_DIR_RULES,$(t))))
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(TOOL_LIBS) $(LIBDCUE)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SANFLAGS) $(LDFLAGS) -o $@ $< $(TOOL_LIBS) $(LIBDCUE) $(LDLIBS_ALL)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# --- set-up -----------------------------------------------------------------
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do \
+	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
+	  done); \
+	if [ -n "$$missing" ]; then \
+	  echo "make deps: installing" $$missing; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing || \
+	  { $(SUDO) apt-get update && \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; }; \
+	fi
+
+bench-deps: deps
+	@missing=$$(for p in $(BENCH_DEB_PKGS); do \
+	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
+	  done); \
+	if [ -n "$$missing" ]; then \
+	  echo "make bench-deps: installing" $$missing; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing || \
+	  echo "make bench-deps: could not install $$missing; those comparisons will be skipped" >&2; \
+	fi
+
+# --- tests and benchmarks -----------------------------------------------------
+
+# deps first, then a fresh make so pkg-config sees the libraries just installed.
+test: deps
+	@$(MAKE) --no-print-directory check
+
+check: $(TOOL_BINS) $(UNIT_BINS)
+	@BIN=$(abspath $(BIN)) UNIT=$(abspath $(BUILD)/tests) PYTHON=$(PYTHON) SAN=$(SAN) \
+	  tests/run.sh
+
+bench: bench-deps
+	@$(MAKE) --no-print-directory all
+	@BIN=$(abspath $(BIN)) PYTHON=$(PYTHON) bench/run.sh
+
+# --- install ------------------------------------------------------------------
+
+install: $(TOOL_BINS)
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(TOOL_BINS) $(DESTDIR)$(PREFIX)/bin/
+
+uninstall:
+	rm -f $(TOOLS:%=$(DESTDIR)$(PREFIX)/bin/%)
+
+clean:
+	rm -rf build build-san bin bin-san

@@ -1,0 +1,287 @@
+/* binfile.c — see binfile.h. */
+#define _POSIX_C_SOURCE 200809L
+#include "binfile.h"
+#include "msg.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <zlib.h>
+
+static void put32(unsigned char *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static void put64(unsigned char *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint32_t get32(const unsigned char *p)
+{
+	uint32_t v = 0;
+	for (int i = 3; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static uint64_t get64(const unsigned char *p)
+{
+	uint64_t v = 0;
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* zlib's crc32 takes uInt lengths; feed large buffers in pieces. */
+static uint32_t crc_update(uint32_t crc, const void *buf, size_t n)
+{
+	const unsigned char *p = buf;
+
+	while (n > 0) {
+		uInt chunk = n > (1u << 30) ? (1u << 30) : (uInt)n;
+		crc = (uint32_t)crc32(crc, p, chunk);
+		p += chunk;
+		n -= chunk;
+	}
+	return crc;
+}
+
+static void encode_header(unsigned char *b, const struct bin_header *h)
+{
+	memset(b, 0, BIN_HEADER_BYTES);
+	memcpy(b, h->magic, BIN_MAGIC_BYTES);
+	put32(b + 8, h->version);
+	put32(b + 12, h->dtype);
+	for (int i = 0; i < 4; i++)
+		put64(b + 16 + 8 * i, h->dims[i]);
+	put32(b + 48, h->meta_bytes);
+	put64(b + 56, h->payload_bytes);
+	put32(b + 64, h->data_crc);
+	put32(b + 68, crc_update((uint32_t)crc32(0, Z_NULL, 0), b, 68));
+}
+
+int bin_create(struct bin_writer *w, const char *path, const struct bin_header *h,
+               const void *meta)
+{
+	unsigned char b[BIN_HEADER_BYTES];
+
+	memset(w, 0, sizeof *w);
+	if (strcmp(path, "-") == 0) {
+		errno = ESPIPE;       /* the CRC is patched in place: needs a file */
+		return -1;
+	}
+	if (atomic_open(&w->af, path) != 0)
+		return -1;
+	w->h = *h;
+	w->h.data_crc = 0;
+	w->crc = (uint32_t)crc32(0, Z_NULL, 0);
+	encode_header(b, &w->h);
+	if (fwrite(b, 1, sizeof b, w->af.fp) != sizeof b)
+		goto fail;
+	if (h->meta_bytes > 0) {
+		if (fwrite(meta, 1, h->meta_bytes, w->af.fp) != h->meta_bytes)
+			goto fail;
+		w->crc = crc_update(w->crc, meta, h->meta_bytes);
+	}
+	return 0;
+fail:
+	{
+		int saved = errno;
+		atomic_abort(&w->af);
+		errno = saved;
+	}
+	return -1;
+}
+
+int bin_write(struct bin_writer *w, const void *buf, size_t n)
+{
+	if (n == 0)
+		return 0;
+	if (w->written + n > w->h.payload_bytes) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (fwrite(buf, 1, n, w->af.fp) != n)
+		return -1;
+	w->crc = crc_update(w->crc, buf, n);
+	w->written += n;
+	return 0;
+}
+
+int bin_finish(struct bin_writer *w)
+{
+	unsigned char b[BIN_HEADER_BYTES];
+
+	if (w->written != w->h.payload_bytes) {
+		bin_abort(w);
+		errno = EINVAL;
+		return -1;
+	}
+	w->h.data_crc = w->crc;
+	encode_header(b, &w->h);
+	if (fflush(w->af.fp) != 0 || fseek(w->af.fp, 0, SEEK_SET) != 0 ||
+	    fwrite(b, 1, sizeof b, w->af.fp) != sizeof b) {
+		int saved = errno;
+		bin_abort(w);
+		errno = saved;
+		return -1;
+	}
+	return atomic_commit(&w->af);
+}
+
+void bin_abort(struct bin_writer *w)
+{
+	atomic_abort(&w->af);
+}
+
+static int fail(struct bin_reader *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int fail(struct bin_reader *r, const char *fmt, ...)
+{
+	va_list ap;
+	int n = snprintf(r->err, sizeof r->err, "%s: ", r->path);
+
+	va_start(ap, fmt);
+	if (n >= 0 && (size_t)n < sizeof r->err)
+		vsnprintf(r->err + n, sizeof r->err - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static void printable_magic(char *out, const unsigned char *m)
+{
+	for (int i = 0; i < BIN_MAGIC_BYTES; i++)
+		out[i] = (m[i] >= 0x20 && m[i] < 0x7f) ? (char)m[i] : '.';
+	out[BIN_MAGIC_BYTES] = '\0';
+}
+
+int bin_open(struct bin_reader *r, const char *path, const char *magic,
+             uint32_t max_version, void *meta, size_t meta_cap)
+{
+	unsigned char b[BIN_HEADER_BYTES];
+	char want[BIN_MAGIC_BYTES + 1], got[BIN_MAGIC_BYTES + 1];
+	struct stat st;
+	size_t n;
+
+	memset(r, 0, sizeof *r);
+	r->path = path;
+	r->fp = fopen(path, "rb");
+	if (r->fp == NULL)
+		return fail(r, "cannot open: %s", strerror(errno));
+	if (fstat(fileno(r->fp), &st) != 0)
+		return fail(r, "cannot stat: %s", strerror(errno));
+	n = fread(b, 1, sizeof b, r->fp);
+	if (ferror(r->fp))
+		return fail(r, "read error: %s", strerror(errno));
+	if (n == 0)
+		return fail(r, "empty file");
+	printable_magic(want, (const unsigned char *)magic);
+	if (n < BIN_MAGIC_BYTES || memcmp(b, magic, BIN_MAGIC_BYTES) != 0) {
+		printable_magic(got, b);
+		return fail(r, "not a %s file (magic '%.*s', expected '%s')", want,
+		            (int)(n < BIN_MAGIC_BYTES ? n : BIN_MAGIC_BYTES), got, want);
+	}
+	if (n < sizeof b)
+		return fail(r, "truncated header (%zu of %d bytes)", n, BIN_HEADER_BYTES);
+	if (get32(b + 68) != crc_update((uint32_t)crc32(0, Z_NULL, 0), b, 68))
+		return fail(r, "header checksum mismatch (corrupt header)");
+	memcpy(r->h.magic, b, BIN_MAGIC_BYTES);
+	r->h.version = get32(b + 8);
+	r->h.dtype = get32(b + 12);
+	for (int i = 0; i < 4; i++)
+		r->h.dims[i] = get64(b + 16 + 8 * i);
+	r->h.meta_bytes = get32(b + 48);
+	r->h.payload_bytes = get64(b + 56);
+	r->h.data_crc = get32(b + 64);
+	if (r->h.version == 0 || r->h.version > max_version)
+		return fail(r, "%s version %u is not supported (this build reads up to %u)",
+		            want, r->h.version, max_version);
+	if (r->h.meta_bytes != meta_cap)
+		return fail(r, "header has %u bytes of metadata, expected %zu",
+		            r->h.meta_bytes, meta_cap);
+	if ((uint64_t)st.st_size != BIN_HEADER_BYTES + (uint64_t)r->h.meta_bytes + r->h.payload_bytes)
+		return fail(r, "size is %lld bytes, header says %llu (truncated or padded file)",
+		            (long long)st.st_size,
+		            (unsigned long long)(BIN_HEADER_BYTES + r->h.meta_bytes + r->h.payload_bytes));
+	r->crc = (uint32_t)crc32(0, Z_NULL, 0);
+	if (meta_cap > 0) {
+		if (fread(meta, 1, meta_cap, r->fp) != meta_cap)
+			return fail(r, "truncated metadata");
+		r->crc = crc_update(r->crc, meta, meta_cap);
+	}
+	if (r->h.payload_bytes == 0 && r->crc != r->h.data_crc)
+		return fail(r, "checksum mismatch (corrupt data)");
+	return 0;
+}
+
+int bin_read(struct bin_reader *r, void *dst, size_t n)
+{
+	if (r->consumed + n > r->h.payload_bytes)
+		return fail(r, "read past the end of the payload");
+	if (n > 0 && fread(dst, 1, n, r->fp) != n)
+		return fail(r, ferror(r->fp) ? "read error" : "truncated payload");
+	r->crc = crc_update(r->crc, dst, n);
+	r->consumed += n;
+	if (r->consumed == r->h.payload_bytes && r->crc != r->h.data_crc)
+		return fail(r, "checksum mismatch (corrupt data)");
+	return 0;
+}
+
+void *bin_read_all(struct bin_reader *r)
+{
+	uint64_t left = r->h.payload_bytes - r->consumed;
+	void *buf;
+
+	if (left > SIZE_MAX) {
+		fail(r, "payload too large for this machine");
+		return NULL;
+	}
+	buf = malloc(left ? (size_t)left : 1);
+	if (buf == NULL) {
+		fail(r, "out of memory for %llu bytes", (unsigned long long)left);
+		return NULL;
+	}
+	if (bin_read(r, buf, (size_t)left) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+void bin_close(struct bin_reader *r)
+{
+	if (r->fp != NULL)
+		fclose(r->fp);
+	r->fp = NULL;
+}
+
+const char *bin_dtype_name(uint32_t dtype)
+{
+	switch (dtype) {
+	case BIN_U8: return "u8";
+	case BIN_F32: return "f32";
+	case BIN_U32: return "u32";
+	case BIN_U64: return "u64";
+	case BIN_I32: return "i32";
+	case BIN_F64: return "f64";
+	case BIN_MIXED: return "mixed";
+	}
+	return "unknown";
+}
+
+size_t bin_dtype_size(uint32_t dtype)
+{
+	switch (dtype) {
+	case BIN_U8: return 1;
+	case BIN_F32: case BIN_U32: case BIN_I32: return 4;
+	case BIN_U64: case BIN_F64: return 8;
+	}
+	return 0;
+}

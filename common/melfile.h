@@ -1,0 +1,70 @@
+/* melfile.h — the .mel file: one track's log-mel spectrogram.
+ *
+ * Container: binfile.h with magic "DCUEMEL\0", version 1,
+ *   dtype  BIN_U8 (quantised, the default) or BIN_F32 (exact values)
+ *   dims[0] = T frames, dims[1] = M mel bands
+ * Meta (32 bytes, little-endian), struct mel_meta below.
+ * Payload: T × M values, frames-major: frame t's M values are contiguous,
+ * so a crop of consecutive frames is one contiguous block.
+ *
+ * Values are dB relative to the track's loudest cell (scale MEL_SCALE_DB,
+ * range [-80, 0]) or log10(1 + 10·mel) (MEL_SCALE_LOG1P).  In u8 files,
+ * byte q stands for  vmin + q · (vmax − vmin) / 255 ; for dB files
+ * vmin = −80 and vmax = 0 (a step of 0.314 dB). */
+#ifndef DCUE_MELFILE_H
+#define DCUE_MELFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "binfile.h"
+
+#define MEL_MAGIC "DCUEMEL"
+#define MEL_VERSION 1
+
+enum mel_scale { MEL_SCALE_DB = 0, MEL_SCALE_LOG1P = 1 };
+enum mel_pad { MEL_PAD_CONSTANT = 0, MEL_PAD_REFLECT = 1 };
+
+struct mel_meta {
+	uint32_t sample_rate;  /* Hz */
+	uint32_t n_fft;
+	uint32_t hop;
+	uint32_t scale;        /* enum mel_scale */
+	uint32_t pad;          /* enum mel_pad */
+	uint32_t flags;        /* bit 0: the input was silent (all cells = vmin) */
+	float vmin, vmax;      /* the value range; u8 quantisation spans it */
+};
+
+#define MEL_FLAG_SILENT 1u
+
+struct mel {
+	struct mel_meta meta;
+	uint32_t dtype;        /* BIN_U8 or BIN_F32 */
+	uint64_t n_frames;     /* T */
+	uint64_t n_mels;       /* M */
+	void *data;            /* [T][M] in the stored dtype */
+};
+
+static inline float mel_u8_to_value(const struct mel_meta *m, uint8_t q)
+{
+	return m->vmin + (float)q * ((m->vmax - m->vmin) / 255.0f);
+}
+
+uint8_t mel_value_to_u8(const struct mel_meta *m, float v);
+
+/* Writes values (T × M floats, frames-major) in the given dtype, quantising
+ * for BIN_U8.  Atomic; -1 with errno on failure. */
+int mel_write(const char *path, const struct mel_meta *meta, uint32_t dtype,
+              uint64_t T, uint64_t M, const float *values);
+
+/* Opens and validates header and meta (dtype, dims, range) without reading
+ * the payload; the caller continues with bin_read(r, ...) and bin_close(r).
+ * -1 with r->err set. */
+int mel_open(struct bin_reader *r, const char *path, struct mel *m);
+/* Whole file, in the stored dtype; -1 with the reason in err. */
+int mel_read(const char *path, struct mel *m, char *err, size_t errcap);
+/* The values as floats (T × M); out must hold n_frames × n_mels. */
+void mel_to_float(const struct mel *m, float *out);
+void mel_free(struct mel *m);
+
+#endif
