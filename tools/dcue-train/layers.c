@@ -1,0 +1,183 @@
+/* layers.c — see layers.h.  GEMMs go through OpenBLAS (row-major cblas).
+ *
+ * The convolution is a GEMM on the input read with overlapping rows, but
+ * BLAS refuses lda < K, so the rows are split by residue modulo k: rows
+ * r = j, j+k, j+2k, ... start k*Ci floats apart, a legal lda, and their
+ * windows do not overlap.  k GEMMs of depth k*Ci then cover every row with
+ * no copy; the same split makes the input gradient k plain GEMMs writing
+ * disjoint windows (beta = 1). */
+#include "layers.h"
+
+#include <cblas.h>
+#include <string.h>
+
+static void gemm(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
+                 const float *B, int ldb, float beta, float *C, int ldc)
+{
+	if (M <= 0 || N <= 0 || K <= 0)
+		return;
+	cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+	            M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+void conv1d_forward(float *out, const float *inp, const float *w, const float *b,
+                    int n, int T, int Ci, int Co, int k)
+{
+	int S = T + k - 1, rows = n * S - (k - 1);
+
+	/* out[r] = inp[r .. r+k) (k*Ci floats) · w */
+	for (int j = 0; j < k && j < rows; j++) {
+		int m = (rows - j + k - 1) / k;
+		gemm(0, 0, m, Co, k * Ci, 1.0f, inp + (size_t)j * Ci, k * Ci, w, Co, 0.0f,
+		     out + (size_t)j * Co, k * Co);
+	}
+	if (b != NULL)
+		for (int r = 0; r < rows; r++)
+			for (int c = 0; c < Co; c++)
+				out[(size_t)r * Co + c] += b[c];
+}
+
+void conv1d_backward(float *dinp, float *dw, float *db, const float *dout,
+                     const float *inp, const float *w, int n, int T, int Ci, int Co, int k)
+{
+	int S = T + k - 1, rows = n * S - (k - 1);
+
+	/* out[r] = inp[r .. r+k) · w over every row, junk rows included: their
+	 * gradient is 0, so they add nothing. */
+	for (int j = 0; j < k && j < rows; j++) {
+		int m = (rows - j + k - 1) / k;
+		/* dw += A_j^T · dout_j */
+		gemm(1, 0, k * Ci, Co, m, 1.0f, inp + (size_t)j * Ci, k * Ci, dout + (size_t)j * Co,
+		     k * Co, 1.0f, dw, Co);
+		/* the windows of rows j, j+k, ... are disjoint: dinp += dout_j · w^T */
+		if (dinp != NULL)
+			gemm(0, 1, m, k * Ci, Co, 1.0f, dout + (size_t)j * Co, k * Co, w, Co, 1.0f,
+			     dinp + (size_t)j * Ci, k * Ci);
+	}
+	if (db != NULL)
+		for (int i = 0; i < n; i++)
+			for (int t = 0; t < T; t++)
+				for (int c = 0; c < Co; c++)
+					db[c] += dout[((size_t)i * S + t) * Co + c];
+}
+
+void maxpool_forward(float *out, int *argmax, const float *inp, const float *b, int n, int T,
+                     int Si, int So, int off, int C, int p)
+{
+	int U = T / p;
+
+	for (int i = 0; i < n; i++)
+		for (int u = 0; u < U; u++) {
+			const float *x = inp + ((size_t)i * Si + (size_t)u * p) * C;
+			float *o = out + ((size_t)i * So + off + u) * C;
+			int *a = argmax + ((size_t)i * U + u) * C;
+			for (int c = 0; c < C; c++) {
+				o[c] = x[c];
+				a[c] = u * p;
+			}
+			for (int j = 1; j < p; j++)
+				for (int c = 0; c < C; c++)
+					if (x[(size_t)j * C + c] > o[c]) {
+						o[c] = x[(size_t)j * C + c];
+						a[c] = u * p + j;
+					}
+			for (int c = 0; c < C; c++) {
+				/* max(relu(x + b)) = relu(max(x) + b) */
+				float v = o[c] + (b ? b[c] : 0.0f);
+				if (v > 0.0f) {
+					o[c] = v;
+				} else {
+					o[c] = 0.0f;
+					a[c] = -1;
+				}
+			}
+		}
+}
+
+void maxpool_backward(float *dinp, float *db, const float *dout, const int *argmax,
+                      const int *seq, int n, int T, int Si, int So, int off, int C, int p)
+{
+	int U = T / p;
+
+	for (int i = 0; i < n; i++) {
+		int si = seq ? seq[i] : i;
+		for (int u = 0; u < U; u++) {
+			const float *g = dout + ((size_t)i * So + off + u) * C;
+			const int *a = argmax + ((size_t)si * U + u) * C;
+			float *d = dinp + (size_t)i * Si * C;
+			for (int c = 0; c < C; c++)
+				if (a[c] >= 0) {
+					d[(size_t)a[c] * C + c] += g[c];
+					if (db != NULL)
+						db[c] += g[c];
+				}
+		}
+	}
+}
+
+void mean_forward(float *out, const float *inp, int n, int T, int S, int C)
+{
+	for (int i = 0; i < n; i++) {
+		float *o = out + (size_t)i * C;
+		memset(o, 0, (size_t)C * sizeof(float));
+		for (int t = 0; t < T; t++)
+			for (int c = 0; c < C; c++)
+				o[c] += inp[((size_t)i * S + t) * C + c];
+		for (int c = 0; c < C; c++)
+			o[c] /= (float)T;
+	}
+}
+
+void mean_backward(float *dinp, const float *dout, int n, int T, int S, int C)
+{
+	for (int i = 0; i < n; i++)
+		for (int t = 0; t < T; t++)
+			for (int c = 0; c < C; c++)
+				dinp[((size_t)i * S + t) * C + c] += dout[(size_t)i * C + c] / (float)T;
+}
+
+void dense_forward(float *out, const float *inp, const float *w, const float *b, int n, int In,
+                   int Out)
+{
+	for (int i = 0; i < n; i++)
+		memcpy(out + (size_t)i * Out, b, (size_t)Out * sizeof(float));
+	gemm(0, 0, n, Out, In, 1.0f, inp, In, w, Out, 1.0f, out, Out);
+}
+
+void dense_backward(float *dinp, float *dw, float *db, const float *dout, const float *inp,
+                    const float *w, int n, int In, int Out)
+{
+	/* out = inp · w + b */
+	gemm(1, 0, In, Out, n, 1.0f, inp, In, dout, Out, 1.0f, dw, Out);
+	for (int i = 0; i < n; i++)
+		for (int o = 0; o < Out; o++)
+			db[o] += dout[(size_t)i * Out + o];
+	if (dinp != NULL)
+		gemm(0, 1, n, In, Out, 1.0f, dout, Out, w, Out, 1.0f, dinp, In);
+}
+
+void embedding_forward(float *out, const int *idx, const float *table, int n, int D)
+{
+	for (int i = 0; i < n; i++)
+		memcpy(out + (size_t)i * D, table + (size_t)idx[i] * D, (size_t)D * sizeof(float));
+}
+
+void embedding_backward(float *dtable, const float *dout, const int *idx, int n, int D)
+{
+	for (int i = 0; i < n; i++)
+		for (int d = 0; d < D; d++)
+			dtable[(size_t)idx[i] * D + d] += dout[(size_t)i * D + d];
+}
+
+void relu_forward(float *out, const float *inp, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		out[i] = inp[i] > 0.0f ? inp[i] : 0.0f;
+}
+
+void relu_backward(float *dinp, const float *dout, const float *out, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (out[i] > 0.0f)
+			dinp[i] += dout[i];
+}

@@ -1,0 +1,143 @@
+/* model.h — the DCUE model: parameters, workspace, forward and backward.
+ *
+ * Legend: P playlists, H playlist-branch width (300), E embedding (256),
+ * M mel bands (128), C first convolution's channels (128), T crop frames
+ * (130), B samples per batch, K = 1 + N tracks per sample (positive first),
+ * n tracks in a pass (B*K when training).
+ *
+ *   playlist p: emb[p] → ReLU → dense H→H → ReLU → dense H→E      = u
+ *   track crop [T][M]: conv M→C k4, ReLU, pool 4 → conv C→E k4, ReLU,
+ *     pool 4 → conv E→E k4, ReLU, pool 4 → conv E→E k2, ReLU, pool 2 →
+ *     conv E→E k1, ReLU → mean over time → dense E→E              = v
+ *   score = cos(u, v)
+ *
+ * All parameters live in one allocation with a pointer per tensor; the
+ * gradients and the momentum buffer have the same layout, so the optimiser
+ * is one flat loop. */
+#ifndef DCUE_MODEL_H
+#define DCUE_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "loss.h"
+#include "rng.h"
+
+#define MODEL_CONVS 5
+
+/* Stored verbatim in checkpoints (see docs/dcue-train.md): fixed-width
+ * fields only, no padding. */
+struct dcue_config {
+	/* architecture: a checkpoint only loads into the same */
+	uint32_t n_playlists;    /* P */
+	uint32_t mel_bins;       /* M */
+	uint32_t mel_length;     /* T */
+	uint32_t embedding;      /* E */
+	uint32_t channels;       /* C */
+	uint32_t hidden;         /* H */
+	/* training: resuming needs the same, otherwise it is a fine-tune */
+	uint32_t criterion;      /* enum criterion */
+	uint32_t nb_negatives;   /* N */
+	uint32_t batch_size;     /* B */
+	uint32_t train_pct, valid_pct, heldout_pct;
+	uint32_t limit;          /* playlists used, 0 = all */
+	uint32_t steps_per_epoch;/* 0 = one pass over the training interactions */
+	float margin, lr, momentum;
+	float mel_min, mel_max, mel_mean, mel_std;
+	uint32_t reserved0;
+	uint64_t seed;
+	/* the data the split was made from */
+	uint32_t n_tracks;       /* rows of tracks.tsv */
+	uint32_t n_mel_tracks;   /* of which have a .mel */
+	uint32_t split_crc;      /* CRC-32 of the per-track split */
+	uint32_t reserved1;
+};
+
+struct conv_shape {
+	int Ci, Co, k, p;        /* channels in/out, kernel, pool after */
+	int T, S, U;             /* valid frames in, stride (T + k - 1), pooled T / p */
+};
+
+struct params {                  /* pointers into one buffer */
+	float *emb;              /* [P][H] */
+	float *d1w, *d1b;        /* [H][H], [H] */
+	float *d2w, *d2b;        /* [H][E], [E] */
+	float *cw[MODEL_CONVS];  /* [k][Ci][Co] */
+	float *cb[MODEL_CONVS];  /* [Co] */
+	float *ow, *ob;          /* [E][E], [E] */
+};
+
+struct model {
+	struct dcue_config cfg;
+	struct conv_shape conv[MODEL_CONVS];
+	size_t n_params;
+	float *mem;              /* params, grads, momentum: 3 × n_params */
+	float *param_mem, *grad_mem, *mom_mem;
+	struct params p, g;      /* tensors of params and of grads */
+};
+
+/* Fills conv[] from cfg; -1 when T is too short for the pooling. */
+int model_shapes(struct conv_shape conv[MODEL_CONVS], const struct dcue_config *cfg);
+void model_init(struct model *m, const struct dcue_config *cfg);
+/* He-uniform convolutions, PyTorch-default dense layers, N(0,1) embedding. */
+void model_randomize(struct model *m, struct rng *r);
+void model_free(struct model *m);
+void model_zero_grad(struct model *m);
+/* SGD with Nesterov momentum as torch.optim.SGD(nesterov=True):
+ * buf = mu*buf + g; g = g + mu*buf; p -= lr*g. */
+void model_sgd_step(struct model *m, float lr, float mu);
+
+/* Activations and scratch for passes of at most nmax tracks and bmax
+ * playlists, allocated once. */
+struct workspace {
+	int nmax, bmax;
+	float *x[MODEL_CONVS];   /* conv inputs [n][S][Ci]; x[0] = the crops */
+	float *h;                /* conv output scratch [n][S][Co] */
+	int *am[MODEL_CONVS];    /* pooling argmax [n][U][Co] */
+	float *y;                /* last conv after ReLU [n][U][E] */
+	float *mvec;             /* mean over time [n][E] */
+	float *v;                /* track vectors [n][E] */
+	int *pidx;               /* playlists [B] */
+	float *pe, *pa1, *pr1, *pa2, *u; /* [B][H] emb (after ReLU), dense1, ReLU, dense2 = u [B][E] */
+	float *s, *ds;           /* [B][K] */
+	/* backward, on the active tracks only */
+	int *act;                /* [n] active track → its index in the pass */
+	float *dv, *dvc, *mc, *dm;   /* [n][E] */
+	float *xc[MODEL_CONVS];  /* active tracks' conv inputs */
+	float *dx[MODEL_CONVS];  /* their gradients (dx[0] unused) */
+	float *dh;               /* conv output gradient [n][S][Co] */
+	float *dy;               /* [n][U][E] */
+	float *du, *dpa2, *dpr1, *dpe; /* playlist branch grads */
+};
+
+void workspace_init(struct workspace *w, const struct model *m, int nmax, int bmax);
+void workspace_free(struct workspace *w);
+
+/* Track vectors ws->v for n tracks whose crops are in ws->x[0] (each
+ * [S0][M] with the crop at rows pad_left..pad_left+T, the pad rows 0). */
+void model_tracks_forward(const struct model *m, struct workspace *ws, int n);
+/* Playlist vectors ws->u for ws->pidx[0..B). */
+void model_playlists_forward(const struct model *m, struct workspace *ws, int B);
+
+struct step_stats {
+	double loss;
+	int correct;
+	int active_terms;        /* hinge terms > 0 */
+	int active_tracks;       /* tracks whose backward ran */
+};
+
+/* One training step's forward and backward: tracks in x[0] (B*K of them,
+ * sample b's at b*K..), playlists in pidx; accumulates gradients (the caller
+ * zeroes them and steps the optimiser).  skip = 0 runs the backward of every
+ * track (for tests); 1 skips the tracks whose score gradient is 0. */
+void model_train_step(struct model *m, struct workspace *ws, int B, int K, enum criterion crit,
+                      float margin, int skip, struct step_stats *st);
+/* Forward only: loss and accuracy. */
+void model_eval_step(struct model *m, struct workspace *ws, int B, int K, enum criterion crit,
+                     float margin, struct step_stats *st);
+
+/* Marks big buffers for transparent huge pages (best effort). */
+void *alloc_big(size_t bytes);
+void free_big(void *p);
+
+#endif
