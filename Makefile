@@ -30,7 +30,7 @@ BIN     := bin
 SANFLAGS :=
 endif
 
-PKGS      := jansson libcurl fftw3f openblas zlib
+PKGS      := jansson yajl libcurl fftw3f openblas zlib
 PC_CFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PC_LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS = $(CFLAGS) $(SANFLAGS) -MMD -MP -Icommon $(PC_CFLAGS)
@@ -38,7 +38,7 @@ LDLIBS_ALL = -Wl,--as-needed $(PC_LIBS) -lm -lpthread
 
 # Debian packages: build tools, libraries, and the programs the tools run.
 DEB_PKGS := gcc make pkg-config libjansson-dev libcurl4-openssl-dev libfftw3-dev \
-            libopenblas-dev zlib1g-dev ffmpeg gnuplot-nox python3 python3-numpy \
+            libopenblas-dev zlib1g-dev libyajl-dev ffmpeg gnuplot-nox python3 python3-numpy \
             curl ca-certificates
 BENCH_DEB_PKGS := python3-torch hyperfine
 

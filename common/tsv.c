@@ -14,10 +14,20 @@ static int is_ctrl(unsigned char c)
 
 int tsv_put(FILE *fp, const char *s)
 {
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if (putc(is_ctrl(*p) ? ' ' : *p, fp) == EOF)
+	const unsigned char *p = (const unsigned char *)s, *run = p;
+
+	/* Clean runs are written whole; each control character becomes a space. */
+	for (;; p++) {
+		if (*p != '\0' && !is_ctrl(*p))
+			continue;
+		if (p > run && fwrite(run, 1, (size_t)(p - run), fp) != (size_t)(p - run))
 			return -1;
-	return 0;
+		if (*p == '\0')
+			return 0;
+		if (putc(' ', fp) == EOF)
+			return -1;
+		run = p + 1;
+	}
 }
 
 int tsv_put_escaped(FILE *fp, const char *s)

@@ -1,0 +1,373 @@
+/* mpd_store.c — see mpd_store.h. */
+#define _POSIX_C_SOURCE 200809L
+#include "mpd_store.h"
+#include "atomic.h"
+#include "ids.h"
+#include "msg.h"
+#include "playlists.h"
+#include "tracks.h"
+#include "tsv.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void store_init(struct mpd_store *st, uint32_t limit, int want_uris)
+{
+	memset(st, 0, sizeof *st);
+	st->limit = limit;
+	st->want_uris = want_uris;
+	strset_init(&st->ids);
+	if (want_uris) {
+		strset_init(&st->artists);
+		strset_init(&st->albums);
+	}
+	st->cap_playlists = 1024;
+	st->pid = xmalloc(st->cap_playlists * sizeof *st->pid);
+	st->file = xmalloc(st->cap_playlists * sizeof *st->file);
+	st->start = xmalloc((st->cap_playlists + 1) * sizeof *st->start);
+	st->start[0] = 0;
+}
+
+void store_free(struct mpd_store *st)
+{
+	strset_free(&st->ids);
+	if (st->want_uris) {
+		strset_free(&st->artists);
+		strset_free(&st->albums);
+	}
+	free(st->meta);
+	free(st->text);
+	free(st->pid);
+	free(st->file);
+	free(st->start);
+	free(st->entries);
+	memset(st, 0, sizeof *st);
+}
+
+static size_t text_put(struct mpd_store *st, const char *s)
+{
+	size_t n = strlen(s) + 1, at = st->text_len;
+
+	if (st->text_len + n > st->text_cap) {
+		while (st->text_len + n > st->text_cap)
+			st->text_cap = st->text_cap ? 2 * st->text_cap : 1 << 20;
+		st->text = xrealloc(st->text, st->text_cap);
+	}
+	memcpy(st->text + at, s, n);
+	st->text_len += n;
+	return at;
+}
+
+int store_add_playlist(void *ctx, const struct mpd_playlist *pl, char *err, size_t errcap)
+{
+	struct mpd_store *st = ctx;
+	size_t p = st->n_playlists;
+
+	(void)err;
+	(void)errcap;
+	if (pl->pid >= st->limit)
+		return 0;
+	if (p + 1 >= st->cap_playlists) {
+		st->cap_playlists *= 2;
+		st->pid = xrealloc(st->pid, st->cap_playlists * sizeof *st->pid);
+		st->file = xrealloc(st->file, st->cap_playlists * sizeof *st->file);
+		st->start = xrealloc(st->start, (st->cap_playlists + 1) * sizeof *st->start);
+	}
+	if (st->n_entries + pl->n_tracks > st->cap_entries) {
+		while (st->n_entries + pl->n_tracks > st->cap_entries)
+			st->cap_entries = st->cap_entries ? 2 * st->cap_entries : 1 << 16;
+		st->entries = xrealloc(st->entries, st->cap_entries * sizeof *st->entries);
+	}
+	for (uint32_t i = 0; i < pl->n_tracks; i++) {
+		const struct mpd_track *t = &pl->tracks[i];
+		int is_new;
+		uint32_t k = strset_intern(&st->ids, t->id, TRACK_ID_LEN, &is_new);
+
+		if (is_new) {
+			if (k >= st->meta_cap) {
+				st->meta_cap = st->meta_cap ? 2 * st->meta_cap : 4096;
+				st->meta = xrealloc(st->meta, st->meta_cap * sizeof *st->meta);
+			}
+			st->meta[k].first_pid = UINT32_MAX;
+		}
+		if (pl->pid < st->meta[k].first_pid) {
+			struct track_meta *m = &st->meta[k];
+			m->first_pid = pl->pid;
+			m->duration_ms = t->duration_ms;
+			m->artist = text_put(st, t->artist);
+			m->name = text_put(st, t->name);
+			m->album = text_put(st, t->album);
+		}
+		if (st->want_uris) {
+			strset_intern(&st->artists, t->artist_id, strlen(t->artist_id), NULL);
+			strset_intern(&st->albums, t->album_id, strlen(t->album_id), NULL);
+		}
+		st->entries[st->n_entries++] = k;
+	}
+	st->pid[p] = pl->pid;
+	st->file[p] = st->cur_file;
+	st->start[p + 1] = st->n_entries;
+	st->n_playlists++;
+	return 0;
+}
+
+static const uint32_t *sort_pid;
+
+static int by_pid(const void *a, const void *b)
+{
+	uint32_t x = sort_pid[*(const uint32_t *)a], y = sort_pid[*(const uint32_t *)b];
+
+	return (x > y) - (x < y);
+}
+
+int store_finish(struct mpd_store *st, uint32_t min_count, const char *const *files,
+                 struct dataset *ds, char *err, size_t errcap)
+{
+	size_t P = st->n_playlists, N = st->ids.n;
+	uint32_t *order = xmalloc((P + 1) * sizeof *order);
+	uint32_t *mark = xcalloc(N + 1, sizeof *mark);      /* last playlist (+1) seen in */
+	uint32_t *count = xcalloc(N + 1, sizeof *count);
+	uint32_t *final = xmalloc((N + 1) * sizeof *final);
+	uint64_t nnz = 0;
+
+	memset(ds, 0, sizeof *ds);
+	ds->raw_entries = st->n_entries;
+	for (size_t p = 0; p < P; p++)
+		order[p] = (uint32_t)p;
+	sort_pid = st->pid;
+	qsort(order, P, sizeof *order, by_pid);
+	for (size_t i = 1; i < P; i++)
+		if (st->pid[order[i]] == st->pid[order[i - 1]]) {
+			snprintf(err, errcap, "duplicate pid %u: in %s and in %s", st->pid[order[i]],
+			         files[st->file[order[i - 1]]], files[st->file[order[i]]]);
+			free(order), free(mark), free(count), free(final);
+			return -1;
+		}
+
+	/* Occurrence counts, one per playlist (duplicates inside one ignored). */
+	for (size_t i = 0; i < P; i++)
+		for (uint64_t e = st->start[order[i]]; e < st->start[order[i] + 1]; e++) {
+			uint32_t k = st->entries[e];
+			if (mark[k] != i + 1) {
+				mark[k] = (uint32_t)i + 1;
+				count[k]++;
+			}
+		}
+	/* Playlists keep their tracks with count >= min_count; playlists left
+	 * with fewer than two are dropped (only when --min-count filters). */
+	ds->pid = xmalloc((P + 1) * sizeof *ds->pid);
+	ds->offsets = xmalloc((P + 1) * sizeof *ds->offsets);
+	ds->track = xmalloc((st->n_entries + 1) * sizeof *ds->track);
+	ds->offsets[0] = 0;
+	memset(mark, 0, (N + 1) * sizeof *mark);
+	for (size_t i = 0; i < P; i++) {
+		uint64_t begin = nnz;
+		for (uint64_t e = st->start[order[i]]; e < st->start[order[i] + 1]; e++) {
+			uint32_t k = st->entries[e];
+			if (mark[k] == i + 1 || count[k] < min_count)
+				continue;
+			mark[k] = (uint32_t)i + 1;
+			ds->track[nnz++] = k;             /* store index for now */
+		}
+		if (min_count > 1 && nnz - begin < 2) {
+			nnz = begin;
+			ds->dropped_playlists++;
+			continue;
+		}
+		ds->pid[ds->n_playlists++] = st->pid[order[i]];
+		ds->offsets[ds->n_playlists] = nnz;
+	}
+	ds->n_entries = nnz;
+	/* Renumber by first appearance in pid order and recount over the kept
+	 * playlists, so count is exactly what playlists.bin holds. */
+	for (size_t k = 0; k < N; k++)
+		final[k] = UINT32_MAX;
+	ds->store_track = xmalloc((N + 1) * sizeof *ds->store_track);
+	ds->count = xcalloc(N + 1, sizeof *ds->count);
+	for (uint64_t e = 0; e < nnz; e++) {
+		uint32_t k = ds->track[e];
+		if (final[k] == UINT32_MAX) {
+			final[k] = ds->n_tracks;
+			ds->store_track[ds->n_tracks++] = k;
+		}
+		ds->track[e] = final[k];
+		ds->count[final[k]]++;
+	}
+	ds->dropped_tracks = N - ds->n_tracks;
+	free(order), free(mark), free(count), free(final);
+	return 0;
+}
+
+void dataset_free(struct dataset *ds)
+{
+	free(ds->pid);
+	free(ds->offsets);
+	free(ds->track);
+	free(ds->store_track);
+	free(ds->count);
+	memset(ds, 0, sizeof *ds);
+}
+
+void clean_title(const char *name, char *out, size_t cap)
+{
+	const char *end = name + strlen(name), *paren = strchr(name, '('), *dash = strstr(name, " - ");
+	const char *b = name, *e = end;
+
+	if (paren != NULL && paren < e)
+		e = paren;
+	if (dash != NULL && dash < e)
+		e = dash;
+	while (b < e && *b == ' ')
+		b++;
+	while (e > b && e[-1] == ' ')
+		e--;
+	if (e == b) {                   /* nothing before the cut: keep it all */
+		b = name, e = end;
+		while (b < e && *b == ' ')
+			b++;
+		while (e > b && e[-1] == ' ')
+			e--;
+	}
+	size_t n = (size_t)(e - b);
+	if (cap == 0)
+		return;
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(out, b, n);
+	out[n] = '\0';
+}
+
+static int write_tracks(const struct mpd_store *st, const struct dataset *ds, const char *path,
+                        struct atomic_file *af)
+{
+	char title[4096];
+
+	if (atomic_open(af, path) != 0)
+		return -1;
+	fprintf(af->fp, "%s\n", TRACKS_HEADER);
+	for (uint32_t i = 0; i < ds->n_tracks; i++) {
+		uint32_t k = ds->store_track[i];
+		const struct track_meta *m = &st->meta[k];
+		const char *name = st->text + m->name;
+
+		clean_title(name, title, sizeof title);
+		fputs(strset_key(&st->ids, k), af->fp);
+		putc('\t', af->fp);
+		tsv_put(af->fp, st->text + m->artist);
+		putc('\t', af->fp);
+		tsv_put(af->fp, title);
+		putc('\t', af->fp);
+		tsv_put(af->fp, st->text + m->album);
+		fprintf(af->fp, "\t%u\t%u\t", m->duration_ms, ds->count[i]);
+		tsv_put(af->fp, name);
+		putc('\n', af->fp);
+	}
+	if (ferror(af->fp)) {
+		int saved = errno;
+		atomic_abort(af);
+		errno = saved;
+		return -1;
+	}
+	return 0;
+}
+
+int store_write(const struct mpd_store *st, const struct dataset *ds, const char *outdir,
+                char *err, size_t errcap)
+{
+	char tpath[4096], ppath[4096];
+	struct atomic_file af;
+	struct playlists pl;
+
+	if (snprintf(tpath, sizeof tpath, "%s/tracks.tsv", outdir) >= (int)sizeof tpath ||
+	    snprintf(ppath, sizeof ppath, "%s/playlists.bin", outdir) >= (int)sizeof ppath) {
+		snprintf(err, errcap, "%s: path too long", outdir);
+		return -1;
+	}
+	if (mkdir_p(outdir) != 0) {
+		snprintf(err, errcap, "%s: cannot create folder: %s", outdir, strerror(errno));
+		return -1;
+	}
+	/* tracks.tsv is renamed into place only after playlists.bin is complete. */
+	if (write_tracks(st, ds, tpath, &af) != 0) {
+		snprintf(err, errcap, "%s: cannot write: %s", tpath, strerror(errno));
+		return -1;
+	}
+	pl.n_playlists = ds->n_playlists;
+	pl.n_entries = ds->n_entries;
+	pl.n_tracks = ds->n_tracks;
+	pl.pid = ds->pid;
+	pl.offsets = ds->offsets;
+	pl.track = ds->track;
+	if (playlists_write(ppath, &pl) != 0) {
+		snprintf(err, errcap, "%s: cannot write: %s", ppath, strerror(errno));
+		atomic_abort(&af);
+		return -1;
+	}
+	if (atomic_commit(&af) != 0) {
+		snprintf(err, errcap, "%s: cannot write: %s", tpath, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void store_merge(struct mpd_store *dst, const struct mpd_store *src)
+{
+	uint32_t *map = xmalloc((src->ids.n + 1) * sizeof *map);
+
+	for (uint32_t k = 0; k < src->ids.n; k++) {
+		const struct track_meta *m = &src->meta[k];
+		int is_new;
+		uint32_t d = strset_intern(&dst->ids, strset_key(&src->ids, k), TRACK_ID_LEN, &is_new);
+
+		if (is_new) {
+			if (d >= dst->meta_cap) {
+				dst->meta_cap = dst->meta_cap ? 2 * dst->meta_cap : 4096;
+				dst->meta = xrealloc(dst->meta, dst->meta_cap * sizeof *dst->meta);
+			}
+			dst->meta[d].first_pid = UINT32_MAX;
+		}
+		if (m->first_pid < dst->meta[d].first_pid) {
+			dst->meta[d].first_pid = m->first_pid;
+			dst->meta[d].duration_ms = m->duration_ms;
+			dst->meta[d].artist = text_put(dst, src->text + m->artist);
+			dst->meta[d].name = text_put(dst, src->text + m->name);
+			dst->meta[d].album = text_put(dst, src->text + m->album);
+		}
+		map[k] = d;
+	}
+	if (dst->want_uris) {
+		for (uint32_t i = 0; i < src->artists.n; i++) {
+			const char *key = strset_key(&src->artists, i);
+			strset_intern(&dst->artists, key, strlen(key), NULL);
+		}
+		for (uint32_t i = 0; i < src->albums.n; i++) {
+			const char *key = strset_key(&src->albums, i);
+			strset_intern(&dst->albums, key, strlen(key), NULL);
+		}
+	}
+	for (size_t p = 0; p < src->n_playlists; p++) {
+		uint64_t n = src->start[p + 1] - src->start[p];
+		size_t q = dst->n_playlists;
+
+		if (q + 1 >= dst->cap_playlists) {
+			dst->cap_playlists *= 2;
+			dst->pid = xrealloc(dst->pid, dst->cap_playlists * sizeof *dst->pid);
+			dst->file = xrealloc(dst->file, dst->cap_playlists * sizeof *dst->file);
+			dst->start = xrealloc(dst->start, (dst->cap_playlists + 1) * sizeof *dst->start);
+		}
+		if (dst->n_entries + n > dst->cap_entries) {
+			while (dst->n_entries + n > dst->cap_entries)
+				dst->cap_entries = dst->cap_entries ? 2 * dst->cap_entries : 1 << 16;
+			dst->entries = xrealloc(dst->entries, dst->cap_entries * sizeof *dst->entries);
+		}
+		for (uint64_t e = src->start[p]; e < src->start[p + 1]; e++)
+			dst->entries[dst->n_entries++] = map[src->entries[e]];
+		dst->pid[q] = src->pid[p];
+		dst->file[q] = dst->cur_file;
+		dst->start[q + 1] = dst->n_entries;
+		dst->n_playlists++;
+	}
+	free(map);
+}
