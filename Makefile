@@ -89,6 +89,9 @@ $(BIN)/$(1): $(BUILD)/tools/$(1)/main.o $(BUILD)/tools/$(1)/lib.a $(LIBDCUE)
 endef
 $(foreach t,$(TOOLS_DIR),$(eval $(call TOOL_DIR_RULES,$(t))))
 
+# Unit tests may include any tool folder's headers.
+$(BUILD)/tests/unit/%.o: ALL_CFLAGS += $(TOOLS_DIR:%=-Itools/%)
+
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(TOOL_LIBS) $(LIBDCUE)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SANFLAGS) $(LDFLAGS) -o $@ $< $(TOOL_LIBS) $(LIBDCUE) $(LDLIBS_ALL)

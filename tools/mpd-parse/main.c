@@ -26,6 +26,7 @@
 static const char usage_text[] =
 	"usage: mpd-parse [--limit N] [--min-count K] [-q] -o OUTDIR PATH...\n"
 	"       mpd-parse stats [--limit N] [--min-count K] [--histograms FILE] PATH...\n"
+	"       mpd-parse dump PLAYLISTS.bin\n"
 	"\n"
 	"Reads Million Playlist Dataset slices (mpd.slice.A-B.json, plain or gzip;\n"
 	"PATH may be a file or a folder of them, in any order) and writes\n"
@@ -48,6 +49,8 @@ static const char usage_text[] =
 	"stats: prints 'key: value' lines about the dataset (PATH: MPD slices, or an\n"
 	"OUTDIR written by mpd-parse); --histograms FILE writes playlist lengths and\n"
 	"track occurrence counts as TSV (what, value, count) for dcue-plot stats.\n"
+	"dump: prints playlists.bin as text, one playlist per line: pid, a tab, and\n"
+	"its track rows (0-based rows of tracks.tsv) separated by spaces.\n"
 	"\n"
 	"Exit status: 0 success, 1 bad or unreadable input (nothing written), 2 usage.\n";
 
@@ -392,6 +395,23 @@ static int run_stats(int argc, char **argv, const struct args *a)
 	return 0;
 }
 
+static int run_dump(const char *path)
+{
+	struct playlists pl;
+	char err[1024];
+
+	if (playlists_read(path, &pl, err, sizeof err) != 0)
+		diex(EXIT_WORK, "%s", err);
+	for (uint64_t p = 0; p < pl.n_playlists; p++) {
+		printf("%u\t", pl.pid[p]);
+		for (uint64_t e = pl.offsets[p]; e < pl.offsets[p + 1]; e++)
+			printf(e > pl.offsets[p] ? " %u" : "%u", pl.track[e]);
+		putchar('\n');
+	}
+	playlists_free(&pl);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct args a;
@@ -400,8 +420,18 @@ int main(int argc, char **argv)
 	struct dataset ds;
 	char err[1024];
 	int stats = argc > 1 && strcmp(argv[1], "stats") == 0;
+	int dump = argc > 1 && strcmp(argv[1], "dump") == 0;
 
 	msg_init(argv[0]);
+	if (dump) {
+		parse_args(argc - 1, argv + 1, &a);
+		if (argc - 1 - optind != 1)
+			opt_usage_error(usage_text, "dump takes one playlists.bin file");
+		run_dump(argv[1 + optind]);
+		if (fflush(stdout) != 0 || ferror(stdout))
+			die(EXIT_WORK, "stdout");
+		return EXIT_OK;
+	}
 	if (stats) {
 		argc--;
 		argv++;

@@ -568,6 +568,9 @@ static int parse_feed(struct parse *p, const unsigned char *buf, size_t n)
 			size_t at = yajl_get_bytes_consumed(p->h), col;
 			unsigned long line;
 			unsigned char *msg = yajl_get_error(p->h, 0, buf, n);
+			size_t len = strlen((const char *)msg);
+			while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
+				msg[--len] = '\0';
 			if (at > 0)
 				at--;          /* consumed includes the offending byte */
 			locate(p->r.path, p->offset + at, &line, &col);
@@ -631,6 +634,15 @@ int mpd_read_file(const char *path, mpd_playlist_fn fn, void *ctx, char *err, si
 		snprintf(err, errcap, "%s: read error after byte %llu: %s", path, p.offset,
 		         zerr == Z_ERRNO ? strerror(errno) : msg);
 		goto out;
+	}
+	{
+		int zerr;
+		gzerror(gz, &zerr);
+		if (zerr == Z_BUF_ERROR) {
+			snprintf(err, errcap, "%s: truncated gzip stream (after %llu bytes of JSON)", path,
+			         p.offset);
+			goto out;
+		}
 	}
 	rc = parse_complete(&p);
 out:
