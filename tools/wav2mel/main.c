@@ -96,13 +96,25 @@ struct ctx {
 	unsigned long done, failed;
 };
 
-/* ffmpeg's messages span lines; fold them into one. */
-static const char *one_line(char *s)
+/* ffmpeg's messages span lines; fold them into one, "; " between. */
+static const char *one_line(const char *in, char *out, size_t cap)
 {
-	for (char *p = s; *p; p++)
-		if (*p == '\n' || *p == '\r')
-			*p = (p[1] == '\0') ? ' ' : ';';
-	return s;
+	size_t k = 0;
+
+	for (const char *p = in; *p && k + 3 < cap; p++) {
+		if (*p == '\r')
+			continue;
+		if (*p == '\n') {
+			if (p[1] != '\0') {
+				out[k++] = ';';
+				out[k++] = ' ';
+			}
+		} else {
+			out[k++] = *p;
+		}
+	}
+	out[k] = '\0';
+	return out;
 }
 
 /* The errors worth catching before ffmpeg does: a clearer message, and in
@@ -235,7 +247,8 @@ static void run_jobs(struct ctx *c, struct job **jobs, size_t k)
 		return;
 	}
 	if (k == 1) {
-		warnx("%s: cannot decode: %s", jobs[0]->in, one_line(err));
+		char line[sizeof err + 512];
+		warnx("%s: cannot decode: %s", jobs[0]->in, one_line(err, line, sizeof line));
 		c->failed++;
 		return;
 	}
