@@ -256,9 +256,28 @@ static int has_preview(json_t *t)
 	return p != NULL && *p != '\0' && match_url_ok(p);
 }
 
+/* 1 when t's artist and t[key] equal the wanted normalised names. */
+static int names_equal(json_t *t, const char *key, const char *want_a, const char *want_t)
+{
+	char got[512];
+	const char *an = str_field(json_object_get(t, "artist"), "name");
+	const char *tn = str_field(t, key);
+
+	if (an == NULL || tn == NULL)
+		return 0;
+	match_normalise(an, got, sizeof got);
+	if (strcmp(got, want_a) != 0)
+		return 0;
+	match_normalise(tn, got, sizeof got);
+	return strcmp(got, want_t) == 0;
+}
+
 int match_select(json_t *data, const char *artist, const char *title, enum match_how *how)
 {
-	char want_a[512], want_t[512], got[512];
+	/* title before title_short: title_short drops the version, so a
+	 * "(Remix)" would otherwise tie with the original. */
+	static const char *const keys[] = { "title", "title_short" };
+	char want_a[512], want_t[512];
 	size_t i;
 	json_t *t;
 	int first = -1;
@@ -269,24 +288,13 @@ int match_select(json_t *data, const char *artist, const char *title, enum match
 		return -1;
 	match_normalise(artist, want_a, sizeof want_a);
 	match_normalise(title, want_t, sizeof want_t);
-	json_array_foreach(data, i, t) {
-		if (!json_is_object(t) || !has_preview(t))
-			continue;
-		if (first < 0)
-			first = (int)i;
-		const char *an = str_field(json_object_get(t, "artist"), "name");
-		if (an == NULL)
-			continue;
-		match_normalise(an, got, sizeof got);
-		if (strcmp(got, want_a) != 0)
-			continue;
-		const char *keys[] = { "title", "title_short" };
-		for (int k = 0; k < 2; k++) {
-			const char *tn = str_field(t, keys[k]);
-			if (tn == NULL)
+	for (int k = 0; k < 2; k++) {
+		json_array_foreach(data, i, t) {
+			if (!json_is_object(t) || !has_preview(t))
 				continue;
-			match_normalise(tn, got, sizeof got);
-			if (strcmp(got, want_t) == 0) {
+			if (first < 0)
+				first = (int)i;
+			if (names_equal(t, keys[k], want_a, want_t)) {
 				if (how != NULL)
 					*how = MATCH_EXACT;
 				return (int)i;
