@@ -44,13 +44,14 @@ static const char usage[] =
 	"      --bins N           histogram bins over [mel-min, mel-max] (default 80)\n"
 	"      --mel-min X        the scaling range's low end (default -80)\n"
 	"      --mel-max Y        the scaling range's high end (default 0)\n"
+	"      --scale db|log1p   the files' scale (default db); others are skipped\n"
 	"  -h, --help             this text\n"
 	"      --version          the version\n"
 	"\n"
 	"Exit status: 0 success, 1 some file was unreadable or corrupt (named on\n"
 	"stderr and skipped; the statistics cover the others), 2 usage error.\n";
 
-enum { OPT_HIST = 0x2000, OPT_BINS, OPT_MIN, OPT_MAX };
+enum { OPT_HIST = 0x2000, OPT_BINS, OPT_MIN, OPT_MAX, OPT_SCALE };
 
 static const struct option long_opts[] = {
 	{"output", required_argument, NULL, 'o'},
@@ -58,6 +59,7 @@ static const struct option long_opts[] = {
 	{"bins", required_argument, NULL, OPT_BINS},
 	{"mel-min", required_argument, NULL, OPT_MIN},
 	{"mel-max", required_argument, NULL, OPT_MAX},
+	{"scale", required_argument, NULL, OPT_SCALE},
 	{"help", no_argument, NULL, OPT_HELP},
 	{"version", no_argument, NULL, OPT_VERSION},
 	{NULL, 0, NULL, 0},
@@ -76,6 +78,7 @@ struct acc {
 struct stats_opts {
 	double lo, hi;          /* scaling and histogram range */
 	int bins;
+	int scale;              /* enum mel_scale: the only one accepted */
 };
 
 static void acc_init(struct acc *a, int bins)
@@ -128,8 +131,7 @@ static void acc_merge(struct acc *into, const struct acc *a, int bins)
 
 /* One file into a (reset first).  u8 files are counted per level, then
  * each level's value added once with its count. -1 with a message. */
-static int scan_file(const char *path, const struct stats_opts *o, struct acc *a,
-                     int *scale_seen)
+static int scan_file(const char *path, const struct stats_opts *o, struct acc *a)
 {
 	static unsigned char buf[1 << 16];
 	struct bin_reader r;
@@ -142,9 +144,10 @@ static int scan_file(const char *path, const struct stats_opts *o, struct acc *a
 		bin_close(&r);
 		return -1;
 	}
-	if (*scale_seen >= 0 && (int)m.meta.scale != *scale_seen) {
-		warnx("%s: scale %s differs from the first file's; skipped", path,
-		      m.meta.scale == MEL_SCALE_DB ? "db" : "log1p");
+	if ((int)m.meta.scale != o->scale) {
+		warnx("%s: scale %s, not %s (--scale); skipped", path,
+		      m.meta.scale == MEL_SCALE_DB ? "db" : "log1p",
+		      o->scale == MEL_SCALE_DB ? "db" : "log1p");
 		bin_close(&r);
 		return -1;
 	}
@@ -180,7 +183,6 @@ static int scan_file(const char *path, const struct stats_opts *o, struct acc *a
 				acc_add(a, o, mel_u8_to_value(&m.meta, (uint8_t)q), levels[q]);
 	a->files = 1;
 	a->frames = m.n_frames;
-	*scale_seen = (int)m.meta.scale;
 	rc = 0;
 out:
 	bin_close(&r);
@@ -190,14 +192,13 @@ out:
 struct run {
 	struct stats_opts o;
 	struct acc total, file;
-	int scale;              /* of the first good file, -1 before */
 	unsigned long skipped;
 };
 
 static void one(struct run *s, const char *path)
 {
 	acc_reset(&s->file, s->o.bins);
-	if (scan_file(path, &s->o, &s->file, &s->scale) == 0)
+	if (scan_file(path, &s->o, &s->file) == 0)
 		acc_merge(&s->total, &s->file, s->o.bins);
 	else
 		s->skipped++;
@@ -367,6 +368,7 @@ static int cmd_dump(const char *path)
 
 int main(int argc, char **argv)
 {
+	static const char *const scales[] = {"db", "log1p", NULL};
 	struct run s;
 	const char *out = "-", *hist = NULL;
 	int ch, status;
@@ -376,7 +378,7 @@ int main(int argc, char **argv)
 	s.o.lo = -80.0;
 	s.o.hi = 0.0;
 	s.o.bins = 80;
-	s.scale = -1;
+	s.o.scale = MEL_SCALE_DB;
 	while ((ch = getopt_long(argc, argv, "o:h", long_opts, NULL)) != -1) {
 		switch (ch) {
 		case 'o': out = optarg; break;
@@ -384,6 +386,7 @@ int main(int argc, char **argv)
 		case OPT_BINS: s.o.bins = (int)opt_ll("--bins", optarg, 1, 1000000); break;
 		case OPT_MIN: s.o.lo = opt_double("--mel-min", optarg, -1e6, 1e6); break;
 		case OPT_MAX: s.o.hi = opt_double("--mel-max", optarg, -1e6, 1e6); break;
+		case OPT_SCALE: s.o.scale = opt_choice("--scale", optarg, scales); break;
 		case OPT_HELP: opt_help(usage);
 		case OPT_VERSION: opt_version();
 		default: opt_bad(usage);
