@@ -1,0 +1,198 @@
+/* checkpoint.c — see checkpoint.h. */
+#define _POSIX_C_SOURCE 200809L
+#include "checkpoint.h"
+#include "atomic.h"
+#include "binfile.h"
+#include "msg.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+_Static_assert(sizeof(struct dcue_config) == 112, "dcue_config is stored verbatim");
+_Static_assert(sizeof(struct metric_row) == 72, "metric_row is stored verbatim");
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "files are little-endian");
+
+void history_push(struct history *h, const struct metric_row *r)
+{
+	if (h->n == h->cap) {
+		h->cap = h->cap ? 2 * h->cap : 64;
+		h->rows = xrealloc(h->rows, h->cap * sizeof *h->rows);
+	}
+	h->rows[h->n++] = *r;
+}
+
+void history_free(struct history *h)
+{
+	free(h->rows);
+	memset(h, 0, sizeof *h);
+}
+
+static void put_value(FILE *fp, double v)
+{
+	if (isnan(v))
+		fputs("\tnan", fp);
+	else
+		fprintf(fp, "\t%.6g", v);
+}
+
+int history_write_tsv(const struct history *h, const char *path)
+{
+	struct atomic_file af;
+
+	if (atomic_open(&af, path) != 0)
+		return -1;
+	fputs("# kind\tepoch\tstep\ttrain_loss\ttrain_acc\tvalid_loss\tvalid_acc\tsamples_per_s"
+	      "\telapsed_s\tactive_frac\n", af.fp);
+	for (size_t i = 0; i < h->n; i++) {
+		const struct metric_row *r = &h->rows[i];
+		fprintf(af.fp, "%s\t%u\t%llu", r->kind == ROW_EPOCH ? "epoch" : "step", r->epoch,
+		        (unsigned long long)r->step);
+		put_value(af.fp, r->train_loss);
+		put_value(af.fp, r->train_acc);
+		put_value(af.fp, r->valid_loss);
+		put_value(af.fp, r->valid_acc);
+		put_value(af.fp, r->samples_per_s);
+		put_value(af.fp, r->elapsed_s);
+		put_value(af.fp, r->active_frac);
+		fputc('\n', af.fp);
+	}
+	if (ferror(af.fp)) {
+		int e = errno;
+		atomic_abort(&af);
+		errno = e ? e : EIO;
+		return -1;
+	}
+	return atomic_commit(&af);
+}
+
+int ckpt_write(const char *path, const struct model *m, const struct train_state *st,
+               const struct history *h)
+{
+	struct bin_writer w;
+	struct bin_header hd;
+	struct ckpt_meta meta;
+
+	memset(&meta, 0, sizeof meta);
+	meta.cfg = m->cfg;
+	meta.st = *st;
+	memset(&hd, 0, sizeof hd);
+	memcpy(hd.magic, CKPT_MAGIC, sizeof CKPT_MAGIC);
+	hd.version = CKPT_VERSION;
+	hd.dtype = BIN_MIXED;
+	hd.dims[0] = m->n_params;
+	hd.dims[1] = h->n;
+	hd.meta_bytes = sizeof meta;
+	hd.payload_bytes = 2 * m->n_params * sizeof(float) + h->n * sizeof(struct metric_row);
+	if (bin_create(&w, path, &hd, &meta) != 0)
+		return -1;
+	if (bin_write(&w, m->param_mem, m->n_params * sizeof(float)) != 0 ||
+	    bin_write(&w, m->mom_mem, m->n_params * sizeof(float)) != 0 ||
+	    bin_write(&w, h->rows, h->n * sizeof(struct metric_row)) != 0) {
+		int e = errno;
+		bin_abort(&w);
+		errno = e;
+		return -1;
+	}
+	return bin_finish(&w);
+}
+
+int ckpt_read(const char *path, struct model *m, struct train_state *st, struct history *h,
+              char *err, size_t errcap)
+{
+	struct bin_reader r;
+	struct ckpt_meta meta;
+	struct conv_shape conv[MODEL_CONVS];
+
+	if (bin_open(&r, path, CKPT_MAGIC, CKPT_VERSION, &meta, sizeof meta) != 0)
+		goto fail;
+	const struct dcue_config *c = &meta.cfg;
+	if (c->n_playlists == 0 || c->mel_bins == 0 || c->embedding == 0 || c->channels == 0 ||
+	    c->hidden == 0 || c->mel_bins > 4096 || c->embedding > 65536 || c->channels > 65536 ||
+	    c->hidden > 65536 || c->nb_negatives == 0 || c->batch_size == 0 ||
+	    model_shapes(conv, c) != 0) {
+		snprintf(r.err, sizeof r.err, "%s: invalid configuration in the checkpoint", path);
+		goto fail;
+	}
+	model_init(m, c);
+	if (r.h.dims[0] != m->n_params || r.h.dims[1] > ((uint64_t)1 << 32) ||
+	    r.h.payload_bytes != 2 * m->n_params * sizeof(float) +
+	                         r.h.dims[1] * sizeof(struct metric_row)) {
+		snprintf(r.err, sizeof r.err, "%s: %llu parameters stored, the configuration needs %zu",
+		         path, (unsigned long long)r.h.dims[0], m->n_params);
+		model_free(m);
+		goto fail;
+	}
+	struct history tmp = { 0 };
+	tmp.n = tmp.cap = r.h.dims[1];
+	tmp.rows = xmalloc((tmp.n + 1) * sizeof *tmp.rows);
+	if (bin_read(&r, m->param_mem, m->n_params * sizeof(float)) != 0 ||
+	    bin_read(&r, m->mom_mem, m->n_params * sizeof(float)) != 0 ||
+	    bin_read(&r, tmp.rows, tmp.n * sizeof(struct metric_row)) != 0) {
+		free(tmp.rows);
+		model_free(m);
+		goto fail;
+	}
+	bin_close(&r);
+	if (st != NULL)
+		*st = meta.st;
+	if (h != NULL) {
+		history_free(h);
+		*h = tmp;
+	} else {
+		free(tmp.rows);
+	}
+	return 0;
+fail:
+	snprintf(err, errcap, "%s", r.err);
+	bin_close(&r);
+	return -1;
+}
+
+#define DIFF_U(field, name) \
+	if (a->field != b->field) \
+		return snprintf(buf, cap, "%s: %llu in the checkpoint, %llu now", name, \
+		                (unsigned long long)a->field, (unsigned long long)b->field), 1
+#define DIFF_F(field, name) \
+	if (a->field != b->field) \
+		return snprintf(buf, cap, "%s: %g in the checkpoint, %g now", name, (double)a->field, \
+		                (double)b->field), 1
+
+int config_diff_arch(const struct dcue_config *a, const struct dcue_config *b, char *buf,
+                     size_t cap)
+{
+	DIFF_U(n_playlists, "playlists (--mpd, --limit)");
+	DIFF_U(mel_bins, "--mel-bins");
+	DIFF_U(mel_length, "--mel-length");
+	DIFF_U(embedding, "--embedding-size");
+	DIFF_U(channels, "--channels");
+	DIFF_U(hidden, "--hidden");
+	return 0;
+}
+
+int config_diff_training(const struct dcue_config *a, const struct dcue_config *b, char *buf,
+                         size_t cap)
+{
+	DIFF_U(criterion, "--criterion");
+	DIFF_U(nb_negatives, "--nb-negatives");
+	DIFF_U(batch_size, "--batch-size");
+	DIFF_U(train_pct, "--split (train)");
+	DIFF_U(valid_pct, "--split (valid)");
+	DIFF_U(heldout_pct, "--heldout");
+	DIFF_U(limit, "--limit");
+	DIFF_U(steps_per_epoch, "--steps-per-epoch");
+	DIFF_F(margin, "--margin");
+	DIFF_F(lr, "--lr");
+	DIFF_F(momentum, "--momentum");
+	DIFF_F(mel_min, "--mel-min");
+	DIFF_F(mel_max, "--mel-max");
+	DIFF_F(mel_mean, "--mel-mean");
+	DIFF_F(mel_std, "--mel-std");
+	DIFF_U(seed, "--seed");
+	DIFF_U(n_tracks, "tracks in tracks.tsv");
+	DIFF_U(n_mel_tracks, "tracks with a .mel");
+	DIFF_U(split_crc, "the track split");
+	return 0;
+}

@@ -1,0 +1,74 @@
+/* checkpoint.h — the DCUECKP file: a model with everything needed to
+ * resume its training bit for bit.
+ *
+ * Container: binfile.h, magic "DCUECKP\0", version 1, dtype mixed,
+ *   dims[0] = n_params   floats in the parameter buffer (model.h layout)
+ *   dims[1] = n_history  rows of metric history
+ * Meta: struct ckpt_meta (the configuration and the training state).
+ * Payload: f32 params[n_params], f32 momentum[n_params],
+ *          struct metric_row history[n_history].
+ * Integers and floats little-endian (the writer's and reader's native
+ * order on every platform dcue builds on; checked at compile time). */
+#ifndef DCUE_CHECKPOINT_H
+#define DCUE_CHECKPOINT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+
+#define CKPT_MAGIC "DCUECKP"
+#define CKPT_VERSION 1
+
+struct train_state {
+	uint64_t epoch;           /* completed epochs */
+	uint64_t step;            /* optimiser steps so far */
+	uint64_t step_in_epoch;   /* steps done in the epoch in progress */
+	uint64_t rng[4];          /* the sampling generator */
+	/* the epoch in progress, so far */
+	double loss_sum, correct, samples, active_terms, terms, seconds;
+	double elapsed;           /* training seconds before this run */
+};
+
+struct ckpt_meta {
+	struct dcue_config cfg;
+	struct train_state st;
+};
+
+enum { ROW_EPOCH = 0, ROW_STEP = 1 };
+
+struct metric_row {
+	uint32_t kind;            /* ROW_EPOCH or ROW_STEP */
+	uint32_t epoch;           /* 1-based */
+	uint64_t step;
+	double train_loss, train_acc, valid_loss, valid_acc, samples_per_s, elapsed_s,
+	       active_frac;       /* NAN when missing */
+};
+
+struct history {
+	struct metric_row *rows;
+	size_t n, cap;
+};
+
+void history_push(struct history *h, const struct metric_row *r);
+void history_free(struct history *h);
+/* Writes the metrics TSV (header + every row) atomically; -1 on error. */
+int history_write_tsv(const struct history *h, const char *path);
+
+/* -1 with errno on failure (nothing is left at path). */
+int ckpt_write(const char *path, const struct model *m, const struct train_state *st,
+               const struct history *h);
+/* Reads into a freshly initialised model m (model_init from the stored
+ * configuration); st and h may be NULL.  -1 with the reason in err. */
+int ckpt_read(const char *path, struct model *m, struct train_state *st, struct history *h,
+              char *err, size_t errcap);
+
+/* Describes the first architecture difference between a and b into buf
+ * ("embedding: 256 in the checkpoint, 128 now"); 0 when they match. */
+int config_diff_arch(const struct dcue_config *ckpt, const struct dcue_config *now, char *buf,
+                     size_t cap);
+/* Same for the training settings and the data; 0 when they match. */
+int config_diff_training(const struct dcue_config *ckpt, const struct dcue_config *now,
+                         char *buf, size_t cap);
+
+#endif

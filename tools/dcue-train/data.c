@@ -1,0 +1,312 @@
+/* data.c — see data.h. */
+#define _POSIX_C_SOURCE 200809L
+#include "data.h"
+#include "binfile.h"
+#include "ids.h"
+#include "layers.h"
+#include "melfile.h"
+#include "msg.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <zlib.h>
+
+/* Independent seeded streams for the split, the held-out draw, ... */
+enum { STREAM_SPLIT = 1, STREAM_HELDOUT = 2 };
+
+static void rng_stream(struct rng *r, uint64_t seed, uint64_t stream)
+{
+	rng_seed(r, seed ^ (stream * 0x9E3779B97F4A7C15ull));
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void load_lists(struct dataset *d, const struct data_options *o)
+{
+	char path[4096], err[1024];
+
+	if (snprintf(path, sizeof path, "%s/tracks.tsv", o->mpd_dir) >= (int)sizeof path)
+		diex(EXIT_USAGE, "--mpd: path too long");
+	if (tracks_read(path, &d->tr, err, sizeof err) != 0)
+		diex(EXIT_WORK, "%s", err);
+	snprintf(path, sizeof path, "%s/playlists.bin", o->mpd_dir);
+	if (playlists_read(path, &d->pl, err, sizeof err) != 0)
+		diex(EXIT_WORK, "%s", err);
+	if (d->pl.n_tracks != d->tr.n)
+		diex(EXIT_WORK, "%s: made for %llu tracks but %s/tracks.tsv has %zu", path,
+		     (unsigned long long)d->pl.n_tracks, o->mpd_dir, d->tr.n);
+	if (d->tr.n > UINT32_MAX - 1 || d->pl.n_playlists > INT32_MAX)
+		diex(EXIT_WORK, "%s: too many tracks or playlists", path);
+	if (o->limit > 0 && o->limit < d->pl.n_playlists) {
+		d->pl.n_playlists = o->limit;
+		d->pl.n_entries = d->pl.offsets[o->limit];
+	}
+	d->n_tracks = d->tr.n;
+}
+
+/* Pass 1: headers.  Sets frames/dtype/a/b and the byte offsets. */
+static void scan_mels(struct dataset *d, const struct data_options *o)
+{
+	size_t N = d->n_tracks;
+	char path[4096];
+	float range = o->mel_max - o->mel_min;
+
+	d->off = xcalloc(N, sizeof *d->off);
+	d->frames = xcalloc(N, sizeof *d->frames);
+	d->dtype = xcalloc(N, 1);
+	d->a = xcalloc(N, sizeof(float));
+	d->b = xcalloc(N, sizeof(float));
+	d->mel_bytes = 0;
+	for (size_t i = 0; i < N; i++) {
+		struct bin_reader r;
+		struct mel m;
+		struct stat st;
+		path_join_id(path, sizeof path, o->mels_dir, d->tr.id[i], ".mel");
+		if (stat(path, &st) != 0 && errno == ENOENT) {
+			d->n_missing++;
+			continue;
+		}
+		if (mel_open(&r, path, &m) != 0) {
+			if (!o->skip_bad)
+				diex(EXIT_WORK, "%s (use --skip-bad to drop bad files)", r.err);
+			warnx("%s: skipped", r.err);
+			bin_close(&r);
+			d->n_bad++;
+			continue;
+		}
+		bin_close(&r);
+		if (m.n_mels != (uint64_t)o->mel_bins || m.n_frames == 0) {
+			if (!o->skip_bad)
+				diex(EXIT_WORK, "%s: %llu frames of %llu mel bands, expected %d bands "
+				     "(--mel-bins)", path, (unsigned long long)m.n_frames,
+				     (unsigned long long)m.n_mels, o->mel_bins);
+			warnx("%s: %llu mel bands, expected %d: skipped", path,
+			      (unsigned long long)m.n_mels, o->mel_bins);
+			d->n_bad++;
+			continue;
+		}
+		d->frames[i] = (uint32_t)m.n_frames;
+		d->dtype[i] = (uint8_t)m.dtype;
+		d->off[i] = d->mel_bytes;
+		d->mel_bytes += m.n_frames * m.n_mels * bin_dtype_size(m.dtype);
+		/* value → ((value - mel_min)/range - mean)/std, as one affine map */
+		float step = m.dtype == BIN_U8 ? (m.meta.vmax - m.meta.vmin) / 255.0f : 1.0f;
+		float base = m.dtype == BIN_U8 ? m.meta.vmin : 0.0f;
+		d->a[i] = step / (range * o->mel_std);
+		d->b[i] = ((base - o->mel_min) / range - o->mel_mean) / o->mel_std;
+		d->n_mel++;
+	}
+}
+
+/* Pass 2: the payloads, straight into one buffer. */
+static void read_mels(struct dataset *d, const struct data_options *o)
+{
+	char path[4096];
+
+	d->mel = alloc_big(d->mel_bytes);
+	for (size_t i = 0; i < d->n_tracks; i++) {
+		struct bin_reader r;
+		struct mel m;
+		if (d->frames[i] == 0)
+			continue;
+		path_join_id(path, sizeof path, o->mels_dir, d->tr.id[i], ".mel");
+		size_t bytes = (size_t)d->frames[i] * d->M * bin_dtype_size(d->dtype[i]);
+		if (mel_open(&r, path, &m) != 0 || m.n_frames != d->frames[i] ||
+		    bin_read(&r, d->mel + d->off[i], bytes) != 0) {
+			if (!o->skip_bad)
+				diex(EXIT_WORK, "%s", r.err[0] ? r.err : "changed while reading");
+			warnx("%s: skipped", r.err[0] ? r.err : path);
+			d->frames[i] = 0;
+			d->n_bad++;
+			d->n_mel--;
+		}
+		bin_close(&r);
+	}
+}
+
+static void make_split(struct dataset *d, const struct data_options *o)
+{
+	size_t N = d->n_tracks, n = 0;
+	uint32_t *ids = xmalloc((d->n_mel + 1) * sizeof *ids);
+	struct rng r;
+
+	for (size_t i = 0; i < N; i++)
+		if (d->frames[i] > 0)
+			ids[n++] = (uint32_t)i;
+	rng_stream(&r, o->seed, STREAM_SPLIT);
+	rng_shuffle_u32(&r, ids, n);
+	size_t ntr = (size_t)((double)n * o->train_pct / 100.0 + 0.5);
+	size_t nva = (size_t)((double)n * o->valid_pct / 100.0 + 0.5);
+	if (ntr + nva > n)
+		nva = n - ntr;
+	d->split = xcalloc(N, 1);
+	for (size_t j = 0; j < n; j++)
+		d->split[ids[j]] = j < ntr ? SPLIT_TRAIN : j < ntr + nva ? SPLIT_VALID : SPLIT_TEST;
+	free(ids);
+	d->split_crc = (uint32_t)crc32(crc32(0, Z_NULL, 0), d->split, (uInt)N);
+
+	d->train_tracks = xmalloc((ntr + 1) * sizeof(uint32_t));
+	d->valid_tracks = xmalloc((nva + 1) * sizeof(uint32_t));
+	d->test_tracks = xmalloc((n - ntr - nva + 1) * sizeof(uint32_t));
+	for (size_t i = 0; i < N; i++) {
+		if (d->split[i] == SPLIT_TRAIN)
+			d->train_tracks[d->n_train++] = (uint32_t)i;
+		else if (d->split[i] == SPLIT_VALID)
+			d->valid_tracks[d->n_valid++] = (uint32_t)i;
+		else if (d->split[i] == SPLIT_TEST)
+			d->test_tracks[d->n_test++] = (uint32_t)i;
+	}
+
+	size_t nnz = d->pl.n_entries, ntp = 0, nvp = 0;
+	d->kind = xcalloc(nnz + 1, 1);
+	d->pop = xcalloc(N, sizeof(uint32_t));
+	rng_stream(&r, o->seed, STREAM_HELDOUT);
+	for (size_t e = 0; e < nnz; e++) {
+		uint32_t t = d->pl.track[e];
+		switch (d->split[t]) {
+		case SPLIT_TRAIN:
+			d->kind[e] = rng_below(&r, 100) < o->heldout_pct ? ENTRY_HELDOUT : ENTRY_TRAIN;
+			break;
+		case SPLIT_VALID: d->kind[e] = ENTRY_VALID; break;
+		case SPLIT_TEST: d->kind[e] = ENTRY_TEST; break;
+		default: d->kind[e] = ENTRY_NOMEL; break;
+		}
+		ntp += d->kind[e] == ENTRY_TRAIN;
+		nvp += d->kind[e] == ENTRY_VALID;
+	}
+	d->train_pairs = xmalloc((ntp + 1) * sizeof *d->train_pairs);
+	d->valid_pairs = xmalloc((nvp + 1) * sizeof *d->valid_pairs);
+	for (size_t p = 0; p < d->pl.n_playlists; p++)
+		for (uint64_t e = d->pl.offsets[p]; e < d->pl.offsets[p + 1]; e++) {
+			uint32_t t = d->pl.track[e];
+			if (d->kind[e] == ENTRY_TRAIN) {
+				d->pop[t]++;
+				d->train_pairs[d->n_train_pairs][0] = (uint32_t)p;
+				d->train_pairs[d->n_train_pairs++][1] = t;
+			} else if (d->kind[e] == ENTRY_VALID) {
+				d->valid_pairs[d->n_valid_pairs][0] = (uint32_t)p;
+				d->valid_pairs[d->n_valid_pairs++][1] = t;
+			}
+		}
+	d->sorted = xmalloc((nnz + 1) * sizeof(uint32_t));
+	memcpy(d->sorted, d->pl.track, nnz * sizeof(uint32_t));
+	for (size_t p = 0; p < d->pl.n_playlists; p++)
+		qsort(d->sorted + d->pl.offsets[p], d->pl.offsets[p + 1] - d->pl.offsets[p],
+		      sizeof(uint32_t), cmp_u32);
+}
+
+void data_load(struct dataset *d, const struct data_options *o)
+{
+	memset(d, 0, sizeof *d);
+	d->M = o->mel_bins;
+	if (!(o->mel_max > o->mel_min) || !(o->mel_std > 0))
+		diex(EXIT_USAGE, "need --mel-max > --mel-min and --mel-std > 0");
+	load_lists(d, o);
+	scan_mels(d, o);
+	read_mels(d, o);
+	make_split(d, o);
+	if (!o->quiet)
+		warnx("%zu playlists, %zu tracks: %zu with a mel (%.1f MB), %zu without, %zu bad; "
+		      "split %zu/%zu/%zu tracks; %zu training and %zu validation interactions",
+		      (size_t)d->pl.n_playlists, d->n_tracks, d->n_mel, (double)d->mel_bytes / 1e6,
+		      d->n_missing, d->n_bad, d->n_train, d->n_valid, d->n_test, d->n_train_pairs,
+		      d->n_valid_pairs);
+}
+
+void data_free(struct dataset *d)
+{
+	tracks_free(&d->tr);
+	playlists_free(&d->pl);
+	free_big(d->mel);
+	free(d->off);
+	free(d->frames);
+	free(d->dtype);
+	free(d->a);
+	free(d->b);
+	free(d->split);
+	free(d->kind);
+	free(d->sorted);
+	free(d->train_tracks);
+	free(d->valid_tracks);
+	free(d->test_tracks);
+	free(d->pop);
+	free(d->train_pairs);
+	free(d->valid_pairs);
+	memset(d, 0, sizeof *d);
+}
+
+int data_in_playlist(const struct dataset *d, uint32_t p, uint32_t t)
+{
+	const uint32_t *lo = d->sorted + d->pl.offsets[p];
+	size_t n = d->pl.offsets[p + 1] - d->pl.offsets[p];
+
+	return bsearch(&t, lo, n, sizeof t, cmp_u32) != NULL;
+}
+
+uint32_t data_negative(const struct dataset *d, struct rng *r, uint32_t p, const uint32_t *pool,
+                       size_t n)
+{
+	uint32_t c = pool[0];
+
+	/* rejection: a playlist holds a tiny fraction of the pool */
+	for (int tries = 0; tries < 1000; tries++) {
+		c = pool[rng_below(r, n)];
+		if (!data_in_playlist(d, p, c))
+			break;
+	}
+	return c;
+}
+
+uint64_t data_random_start(const struct dataset *d, struct rng *r, uint32_t t, int T)
+{
+	uint64_t F = d->frames[t];
+
+	return F > (uint64_t)T ? rng_below(r, F - (uint64_t)T + 1) : 0;
+}
+
+void data_crop(const struct dataset *d, uint32_t t, uint64_t start, int T, float *dst)
+{
+	int M = d->M;
+	uint64_t F = d->frames[t];
+	float a = d->a[t], b = d->b[t];
+
+	for (int i = 0; i < T; i++) {
+		uint64_t f = (start + (uint64_t)i) % F;   /* short tracks loop */
+		float *o = dst + (size_t)i * M;
+		if (d->dtype[t] == BIN_U8) {
+			const uint8_t *q = d->mel + d->off[t] + f * M;
+			for (int c = 0; c < M; c++)
+				o[c] = a * (float)q[c] + b;
+		} else {
+			const float *v = (const float *)(d->mel + d->off[t]) + f * M;
+			for (int c = 0; c < M; c++)
+				o[c] = a * v[c] + b;
+		}
+	}
+}
+
+void data_fill_batch(const struct dataset *d, struct workspace *ws, const struct model *m,
+                     struct rng *r, const uint32_t (*pairs)[2], const uint32_t *idx, int B,
+                     const uint32_t *pool, size_t npool)
+{
+	const struct conv_shape *c = &m->conv[0];
+	int K = (int)m->cfg.nb_negatives + 1, T = c->T;
+	size_t seq = (size_t)c->S * c->Ci, pad = (size_t)conv_pad_left(c->k) * c->Ci;
+
+	for (int b = 0; b < B; b++) {
+		uint32_t p = pairs[idx[b]][0];
+		ws->pidx[b] = (int)p;
+		for (int j = 0; j < K; j++) {
+			uint32_t t = j == 0 ? pairs[idx[b]][1] : data_negative(d, r, p, pool, npool);
+			uint64_t start = data_random_start(d, r, t, T);
+			data_crop(d, t, start, T, ws->x[0] + (size_t)(b * K + j) * seq + pad);
+		}
+	}
+}

@@ -1,0 +1,37 @@
+/* dcue.h — what main.c hands the subcommands: the parsed options. */
+#ifndef DCUE_TRAIN_DCUE_H
+#define DCUE_TRAIN_DCUE_H
+
+#include <stdint.h>
+
+#include "data.h"
+#include "model.h"
+
+struct options {
+	const char *mpd, *mels, *stats, *save, *load, *metrics;
+	const char *report, *per_playlist;        /* eval */
+	const char *tracks_out, *playlists_out;   /* embed */
+	const char *embeddings;                   /* recommend */
+	struct dcue_config cfg;                   /* model and training settings */
+	int mel_mean_set, mel_std_set;            /* else --stats or measured */
+	int epochs, threads, log_steps, skip_bad, quiet, no_skip;
+	long long checkpoint_every, max_steps, valid_samples;
+	int eval_batch;
+	long long playlist;
+	int k;
+};
+
+/* Applies --stats, fills mel_mean/mel_std from the training mels when
+ * neither was given, and loads the data. */
+void load_data(struct dataset *d, struct options *o);
+struct data_options data_options_from(const struct options *o);
+
+int cmd_train(struct options *o);
+int cmd_eval(struct options *o);
+int cmd_embed(struct options *o);
+int cmd_recommend(struct options *o);
+
+/* Loads a checkpoint for eval/embed/recommend, dying with a message. */
+void load_model(struct model *m, const char *path);
+
+#endif
