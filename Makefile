@@ -40,7 +40,7 @@ LDLIBS_ALL = -Wl,--as-needed $(PC_LIBS) -lm -lpthread
 DEB_PKGS := gcc make pkg-config libjansson-dev libcurl4-openssl-dev libfftw3-dev \
             libopenblas-dev zlib1g-dev libyajl-dev ffmpeg gnuplot-nox python3 python3-numpy \
             curl ca-certificates
-BENCH_DEB_PKGS := python3-torch hyperfine
+BENCH_DEB_PKGS := python3-torch hyperfine time
 
 COMMON_SRC := $(wildcard common/*.c)
 COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)

@@ -98,12 +98,13 @@ static size_t arena_put(struct reader *r, const unsigned char *s, size_t n)
 			r->arena_cap = r->arena_cap ? 2 * r->arena_cap : 65536;
 		r->arena = xrealloc(r->arena, r->arena_cap);
 	}
-	/* Control characters (and NULs from \u0000) become spaces, so every
-	 * field can go into a TSV line as it is. */
+	/* Copied as they are, but for NULs (from \u0000), which would end the
+	 * C string early; other control characters are replaced by the store,
+	 * once per unique track. */
 	memcpy(r->arena + at, s, n);
-	for (size_t i = 0; i < n; i++)
-		if (s[i] < 0x20 || s[i] == 0x7f)
-			r->arena[at + i] = ' ';
+	for (char *z = memchr(r->arena + at, '\0', n); z != NULL;
+	     z = memchr(z + 1, '\0', (size_t)(r->arena + at + n - z - 1)))
+		*z = ' ';
 	r->arena[at + n] = '\0';
 	r->arena_len += n + 1;
 	return at;

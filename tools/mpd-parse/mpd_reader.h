@@ -17,7 +17,7 @@ struct mpd_track {
 	const char *id;            /* 22 base62 chars + NUL (from track_uri) */
 	const char *artist_id;     /* from artist_uri, NUL-terminated (may be any length) */
 	const char *album_id;      /* from album_uri */
-	const char *artist;        /* artist_name; control characters replaced by spaces */
+	const char *artist;        /* artist_name, as read (may hold control characters) */
 	const char *name;          /* track_name, likewise */
 	const char *album;         /* album_name, likewise */
 	uint32_t duration_ms;

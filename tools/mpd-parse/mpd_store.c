@@ -55,7 +55,13 @@ static size_t text_put(struct mpd_store *st, const char *s)
 			st->text_cap = st->text_cap ? 2 * st->text_cap : 1 << 20;
 		st->text = xrealloc(st->text, st->text_cap);
 	}
-	memcpy(st->text + at, s, n);
+	/* Control characters (and NULs from \u0000, which end the string
+	 * early here) become spaces, so every field fits in one TSV line. */
+	for (size_t i = 0; i + 1 < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		st->text[at + i] = (c < 0x20 || c == 0x7f) ? ' ' : (char)c;
+	}
+	st->text[at + n - 1] = '\0';
 	st->text_len += n;
 	return at;
 }
