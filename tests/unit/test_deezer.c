@@ -70,6 +70,8 @@ static void test_queries(void)
 	CHECK(match_query_plain(q, sizeof q, "Guns N' Roses", "100% & #1?") == 0);
 	CHECK_EQ_STR(q, "Guns N' Roses 100% & #1?");
 	CHECK(match_query_strict(q, 10, "long artist", "title") == -1);
+	CHECK(match_query_strict(q, sizeof q, " ", "Song") == 0);
+	CHECK_EQ_STR(q, "track:\"Song\"");
 	CHECK(match_url_ok("https://cdns-preview-d.dzcdn.net/stream/c-d.mp3?hdnea=exp=1~acl=x"));
 	CHECK(match_url_ok("http://127.0.0.1:8000/preview/1.mp3"));
 	CHECK(!match_url_ok("file:///etc/passwd"));

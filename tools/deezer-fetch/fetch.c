@@ -287,6 +287,9 @@ enum fetch_class fetch_track(struct fetch_ctx *f, const char *id, const char *ar
 
 	(void)id;
 	memset(o, 0, sizeof *o);
+	match_normalise(title, strict, sizeof strict);
+	if (strict[0] == '\0')
+		return set_outcome(o, FETCH_NOT_FOUND, 0, "no title to search for");
 	if (match_query_strict(strict, sizeof strict, artist, title) != 0 ||
 	    match_query_plain(plain, sizeof plain, artist, title) != 0)
 		return set_outcome(o, FETCH_NOT_FOUND, 0, "artist and title too long for a query");

@@ -212,8 +212,11 @@ int match_query_strict(char *out, size_t cap, const char *artist, const char *ti
 	if (cap == 0)
 		return -1;
 	out[0] = '\0';
-	if (append_lit(out, cap, &len, "artist:\"") || append_clean(out, cap, &len, artist) ||
-	    append_lit(out, cap, &len, "\" track:\"") || append_clean(out, cap, &len, title) ||
+	if (artist[strspn(artist, " ")] != '\0' &&
+	    (append_lit(out, cap, &len, "artist:\"") || append_clean(out, cap, &len, artist) ||
+	     append_lit(out, cap, &len, "\" ")))
+		return -1;
+	if (append_lit(out, cap, &len, "track:\"") || append_clean(out, cap, &len, title) ||
 	    append_lit(out, cap, &len, "\""))
 		return -1;
 	return 0;

@@ -7,7 +7,7 @@
  * collapsed.  Non-Latin letters are kept as they are (UTF-8).
  *
  * Queries: the strict query is Deezer's advanced syntax
- * `artist:"A" track:"T"`; since that syntax has no escape, double quotes and
+ * `artist:"A" track:"T"` (just `track:"T"` when the artist is blank); since that syntax has no escape, double quotes and
  * backslashes inside a name become spaces (and control characters too).
  * The plain fallback is "A T" with the same cleaning.  URL encoding is done
  * by the HTTP layer (http_escape). */
