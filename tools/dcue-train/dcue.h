@@ -33,5 +33,15 @@ int cmd_recommend(struct options *o);
 
 /* Loads a checkpoint for eval/embed/recommend, dying with a message. */
 void load_model(struct model *m, const char *path);
+/* The checkpoint's data settings into o (seed, split, limit, mel scaling),
+ * then the data, checked to be what the model was trained on. */
+void load_data_for(struct dataset *d, struct options *o, const struct model *m);
+
+/* Track embeddings out [N][E] (rows of tracks without a .mel: 0): the
+ * mean of the vectors of consecutive --mel-length segments. */
+void embed_tracks(const struct model *m, const struct dataset *d, int batch, float *out,
+                  int quiet);
+/* Playlist vectors out [P][E] for playlist rows 0..P-1. */
+void embed_playlists(const struct model *m, size_t P, int batch, float *out);
 
 #endif

@@ -1,3 +1,243 @@
+/* embed.c — `dcue-train embed` and `dcue-train recommend`, and the
+ * embedding passes eval.c shares. */
+#define _POSIX_C_SOURCE 200809L
 #include "dcue.h"
-int cmd_embed(struct options *o) { (void)o; return 1; }
-int cmd_recommend(struct options *o) { (void)o; return 1; }
+#include "embfile.h"
+#include "layers.h"
+#include "msg.h"
+#include "progress.h"
+#include "tsv.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void embed_tracks(const struct model *m, const struct dataset *d, int batch, float *out,
+                  int quiet)
+{
+	const struct conv_shape *c = &m->conv[0];
+	int T = c->T, E = (int)m->cfg.embedding;
+	size_t seq = (size_t)c->S * c->Ci, pad = (size_t)conv_pad_left(c->k) * c->Ci;
+	struct workspace ws;
+	struct progress pg;
+	uint32_t *tr = xmalloc((size_t)batch * sizeof(uint32_t));
+	float *w = xmalloc((size_t)batch * sizeof(float));
+	int nb = 0;
+
+	workspace_init(&ws, m, batch, 1);
+	memset(out, 0, d->n_tracks * (size_t)E * sizeof(float));
+	progress_init(&pg, "embedding", d->n_tracks);
+	if (quiet)
+		pg.enabled = 0;
+	for (size_t t = 0; t <= d->n_tracks; t++) {
+		size_t nseg = t < d->n_tracks && d->frames[t] > 0
+		            ? (d->frames[t] >= (uint32_t)T ? d->frames[t] / (uint32_t)T : 1) : 0;
+		for (size_t s = 0; s <= nseg; s++) {
+			/* flush when full, or at the very end */
+			if (nb == batch || (t == d->n_tracks && nb > 0)) {
+				model_tracks_forward(m, &ws, nb);
+				for (int i = 0; i < nb; i++)
+					for (int e = 0; e < E; e++)
+						out[(size_t)tr[i] * E + e] += w[i] * ws.v[(size_t)i * E + e];
+				nb = 0;
+			}
+			if (s == nseg)
+				break;
+			data_crop(d, (uint32_t)t, s * (uint64_t)T, T, ws.x[0] + (size_t)nb * seq + pad);
+			tr[nb] = (uint32_t)t;
+			w[nb++] = 1.0f / (float)nseg;
+		}
+		progress_update(&pg, t, NULL);
+	}
+	progress_end(&pg);
+	workspace_free(&ws);
+	free(tr);
+	free(w);
+}
+
+void embed_playlists(const struct model *m, size_t P, int batch, float *out)
+{
+	struct workspace ws;
+	int E = (int)m->cfg.embedding;
+
+	workspace_init(&ws, m, 1, batch);
+	for (size_t p0 = 0; p0 < P; p0 += (size_t)batch) {
+		int b = (int)(P - p0 < (size_t)batch ? P - p0 : (size_t)batch);
+		for (int i = 0; i < b; i++)
+			ws.pidx[i] = (int)(p0 + (size_t)i);
+		model_playlists_forward(m, &ws, b);
+		memcpy(out + p0 * E, ws.u, (size_t)b * E * sizeof(float));
+	}
+	workspace_free(&ws);
+}
+
+int cmd_embed(struct options *o)
+{
+	struct model m;
+	struct dataset d;
+	size_t E;
+
+	load_model(&m, o->load);
+	load_data_for(&d, o, &m);
+	E = m.cfg.embedding;
+	if (o->tracks_out != NULL) {
+		float *all = xmalloc(d.n_tracks * E * sizeof(float) + 1);
+		struct embeddings e = { .kind = EMB_TRACKS, .E = E };
+		embed_tracks(&m, &d, o->eval_batch, all, o->quiet);
+		e.key = xmalloc(d.n_mel * sizeof(uint32_t) + 1);
+		e.vec = xmalloc(d.n_mel * E * sizeof(float) + 1);
+		for (size_t t = 0; t < d.n_tracks; t++)
+			if (d.frames[t] > 0) {
+				e.key[e.n] = (uint32_t)t;
+				memcpy(e.vec + e.n * E, all + t * E, E * sizeof(float));
+				e.n++;
+			}
+		if (emb_write(o->tracks_out, &e) != 0)
+			die(EXIT_WORK, "%s", o->tracks_out);
+		if (!o->quiet)
+			warnx("%s: %zu track embeddings", o->tracks_out, e.n);
+		emb_free(&e);
+		free(all);
+	}
+	if (o->playlists_out != NULL) {
+		size_t P = d.pl.n_playlists;
+		struct embeddings e = { .kind = EMB_PLAYLISTS, .n = P, .E = E };
+		e.key = xmalloc(P * sizeof(uint32_t) + 1);
+		e.vec = xmalloc(P * E * sizeof(float) + 1);
+		memcpy(e.key, d.pl.pid, P * sizeof(uint32_t));
+		embed_playlists(&m, P, o->eval_batch, e.vec);
+		if (emb_write(o->playlists_out, &e) != 0)
+			die(EXIT_WORK, "%s", o->playlists_out);
+		if (!o->quiet)
+			warnx("%s: %zu playlist embeddings", o->playlists_out, P);
+		emb_free(&e);
+	}
+	data_free(&d);
+	model_free(&m);
+	return EXIT_OK;
+}
+
+static double cosine(const float *a, const float *b, size_t E)
+{
+	double d = 0, na = 0, nb = 0;
+
+	for (size_t e = 0; e < E; e++) {
+		d += (double)a[e] * b[e];
+		na += (double)a[e] * a[e];
+		nb += (double)b[e] * b[e];
+	}
+	return d / (fmax(sqrt(na), COSINE_EPS) * fmax(sqrt(nb), COSINE_EPS));
+}
+
+struct scored { double s; uint32_t t; };
+
+static int by_score(const void *a, const void *b)
+{
+	const struct scored *x = a, *y = b;
+	if (x->s != y->s)
+		return x->s > y->s ? -1 : 1;
+	return x->t < y->t ? -1 : x->t > y->t;
+}
+
+int cmd_recommend(struct options *o)
+{
+	struct model m;
+	struct tracks tr;
+	struct playlists pl;
+	struct embeddings emb;
+	char path[4096], err[1024];
+	size_t E;
+
+	load_model(&m, o->load);
+	E = m.cfg.embedding;
+	if (o->embeddings != NULL) {
+		if (emb_read(o->embeddings, &emb, err, sizeof err) != 0)
+			diex(EXIT_WORK, "%s", err);
+		if (emb.kind != EMB_TRACKS || emb.E != E)
+			diex(EXIT_WORK, "%s: not track embeddings of width %zu", o->embeddings, E);
+		snprintf(path, sizeof path, "%s/tracks.tsv", o->mpd);
+		if (tracks_read(path, &tr, err, sizeof err) != 0)
+			diex(EXIT_WORK, "%s", err);
+		snprintf(path, sizeof path, "%s/playlists.bin", o->mpd);
+		if (playlists_read(path, &pl, err, sizeof err) != 0)
+			diex(EXIT_WORK, "%s", err);
+		if (pl.n_playlists < m.cfg.n_playlists)
+			diex(EXIT_WORK, "%s: %llu playlists, the model has %u", path,
+			     (unsigned long long)pl.n_playlists, m.cfg.n_playlists);
+		for (size_t i = 0; i < emb.n; i++)
+			if (emb.key[i] >= tr.n)
+				diex(EXIT_WORK, "%s: track row %u is not in %s/tracks.tsv", o->embeddings,
+				     emb.key[i], o->mpd);
+	} else {
+		struct dataset d;
+		load_data_for(&d, o, &m);
+		float *all = xmalloc(d.n_tracks * E * sizeof(float) + 1);
+		embed_tracks(&m, &d, o->eval_batch, all, o->quiet);
+		memset(&emb, 0, sizeof emb);
+		emb.E = E;
+		emb.key = xmalloc(d.n_mel * sizeof(uint32_t) + 1);
+		emb.vec = xmalloc(d.n_mel * E * sizeof(float) + 1);
+		for (size_t t = 0; t < d.n_tracks; t++)
+			if (d.frames[t] > 0) {
+				emb.key[emb.n] = (uint32_t)t;
+				memcpy(emb.vec + emb.n * E, all + t * E, E * sizeof(float));
+				emb.n++;
+			}
+		free(all);
+		/* keep the lists, drop the mels */
+		tr = d.tr;
+		pl = d.pl;
+		memset(&d.tr, 0, sizeof d.tr);
+		memset(&d.pl, 0, sizeof d.pl);
+		data_free(&d);
+	}
+	/* the playlist: its row by pid (pids are strictly increasing) */
+	size_t lo = 0, hi = m.cfg.n_playlists;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (pl.pid[mid] < (uint32_t)o->playlist)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo >= m.cfg.n_playlists || pl.pid[lo] != (uint32_t)o->playlist)
+		diex(EXIT_WORK, "--playlist %lld: no such pid among the model's %u playlists",
+		     o->playlist, m.cfg.n_playlists);
+	float *u = xmalloc(E * sizeof(float));
+	struct workspace ws;
+	workspace_init(&ws, &m, 1, 1);
+	ws.pidx[0] = (int)lo;
+	model_playlists_forward(&m, &ws, 1);
+	memcpy(u, ws.u, E * sizeof(float));
+	workspace_free(&ws);
+	const float *up = u;
+	uint8_t *inpl = xcalloc(tr.n + 1, 1);
+	for (uint64_t e = pl.offsets[lo]; e < pl.offsets[lo + 1]; e++)
+		inpl[pl.track[e]] = 1;
+	struct scored *sc = xmalloc((emb.n + 1) * sizeof *sc);
+	size_t n = 0;
+	for (size_t i = 0; i < emb.n; i++)
+		if (!inpl[emb.key[i]]) {
+			sc[n].s = cosine(up, emb.vec + i * E, E);
+			sc[n++].t = emb.key[i];
+		}
+	qsort(sc, n, sizeof *sc, by_score);
+	printf("# rank\ttrack_id\tscore\tartist\ttitle\n");
+	for (size_t r = 0; r < n && r < (size_t)o->k; r++) {
+		uint32_t t = sc[r].t;
+		printf("%zu\t%s\t%.6f\t", r + 1, tr.id[t], sc[r].s);
+		tsv_put(stdout, tr.artist[t]);
+		putchar('\t');
+		tsv_put(stdout, tr.title[t]);
+		putchar('\n');
+	}
+	free(sc);
+	free(inpl);
+	free(u);
+	emb_free(&emb);
+	tracks_free(&tr);
+	playlists_free(&pl);
+	model_free(&m);
+	return EXIT_OK;
+}

@@ -152,3 +152,28 @@ void load_model(struct model *m, const char *path)
 	if (ckpt_read(path, m, NULL, NULL, err, sizeof err) != 0)
 		diex(EXIT_WORK, "%s", err);
 }
+
+void load_data_for(struct dataset *d, struct options *o, const struct model *m)
+{
+	const struct dcue_config *c = &m->cfg;
+
+	o->cfg.mel_bins = c->mel_bins;
+	o->cfg.limit = c->limit;
+	o->cfg.train_pct = c->train_pct;
+	o->cfg.valid_pct = c->valid_pct;
+	o->cfg.heldout_pct = c->heldout_pct;
+	o->cfg.seed = c->seed;
+	o->cfg.mel_min = c->mel_min;
+	o->cfg.mel_max = c->mel_max;
+	o->cfg.mel_mean = c->mel_mean;
+	o->cfg.mel_std = c->mel_std;
+	o->mel_mean_set = o->mel_std_set = 1;
+	o->stats = NULL;
+	load_data(d, o);
+	if (d->pl.n_playlists != c->n_playlists || d->n_tracks != c->n_tracks ||
+	    d->n_mel != c->n_mel_tracks || d->split_crc != c->split_crc)
+		diex(EXIT_WORK, "%s: the data differs from the training run's (%zu playlists, %zu "
+		     "tracks, %zu with a .mel now; %u, %u, %u then)", o->load,
+		     (size_t)d->pl.n_playlists, d->n_tracks, d->n_mel, c->n_playlists, c->n_tracks,
+		     c->n_mel_tracks);
+}

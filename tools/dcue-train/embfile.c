@@ -1,0 +1,73 @@
+/* embfile.c — see embfile.h. */
+#define _POSIX_C_SOURCE 200809L
+#include "embfile.h"
+#include "binfile.h"
+#include "msg.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int emb_write(const char *path, const struct embeddings *e)
+{
+	struct bin_writer w;
+	struct bin_header h;
+
+	memset(&h, 0, sizeof h);
+	memcpy(h.magic, EMB_MAGIC, sizeof EMB_MAGIC);
+	h.version = EMB_VERSION;
+	h.dtype = BIN_MIXED;
+	h.dims[0] = e->n;
+	h.dims[1] = e->E;
+	h.dims[2] = e->kind;
+	h.payload_bytes = e->n * sizeof(uint32_t) + e->n * e->E * sizeof(float);
+	if (bin_create(&w, path, &h, NULL) != 0)
+		return -1;
+	if (bin_write(&w, e->key, e->n * sizeof(uint32_t)) != 0 ||
+	    bin_write(&w, e->vec, e->n * e->E * sizeof(float)) != 0) {
+		int saved = errno;
+		bin_abort(&w);
+		errno = saved;
+		return -1;
+	}
+	return bin_finish(&w);
+}
+
+int emb_read(const char *path, struct embeddings *e, char *err, size_t errcap)
+{
+	struct bin_reader r;
+
+	memset(e, 0, sizeof *e);
+	if (bin_open(&r, path, EMB_MAGIC, EMB_VERSION, NULL, 0) != 0)
+		goto fail;
+	e->n = r.h.dims[0];
+	e->E = r.h.dims[1];
+	e->kind = (uint32_t)r.h.dims[2];
+	if (e->E == 0 || e->E > 65536 || e->n > ((uint64_t)1 << 32) || e->kind > EMB_PLAYLISTS ||
+	    r.h.payload_bytes != e->n * 4 + e->n * e->E * 4) {
+		snprintf(r.err, sizeof r.err, "%s: dimensions %zu x %zu do not match the payload",
+		         path, e->n, e->E);
+		goto fail;
+	}
+	e->key = xmalloc(e->n * sizeof(uint32_t) + 1);
+	e->vec = xmalloc(e->n * e->E * sizeof(float) + 1);
+	if (bin_read(&r, e->key, e->n * sizeof(uint32_t)) != 0 ||
+	    bin_read(&r, e->vec, e->n * e->E * sizeof(float)) != 0) {
+		emb_free(e);
+		goto fail;
+	}
+	bin_close(&r);
+	return 0;
+fail:
+	snprintf(err, errcap, "%s", r.err);
+	bin_close(&r);
+	return -1;
+}
+
+void emb_free(struct embeddings *e)
+{
+	free(e->key);
+	free(e->vec);
+	memset(e, 0, sizeof *e);
+}
