@@ -1,13 +1,308 @@
-# pipeline.mk — the dcue data pipeline (stub: stages arrive with their tools).
+# pipeline.mk — the dcue data pipeline: MPD slices to a trained, evaluated
+# and plotted model, incremental and resumable.  Manual: docs/pipeline.md.
+#
+#   make -f pipeline.mk all                      the embedded example, offline
+#   make -f pipeline.mk all MPD=~/mpd/data LIMIT=5000   the real thing
+#   make -f pipeline.mk help                     targets and variables
+#
+# Every stage is a file under $(WORK) made from the previous stage's files
+# and from its tool's binary, so make reruns exactly the stale stages.
+# Variables that change a stage's result are recorded in $(WORK)/.vars/*,
+# files rewritten only when their content changes: changing EPOCHS retrains,
+# re-evaluates and re-plots, and nothing else.
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DELETE_ON_ERROR:
 .SUFFIXES:
 MAKEFLAGS += --warn-undefined-variables --no-builtin-rules
 
-TOOLS := mpd-parse deezer-fetch wav2mel mel-stats dcue-train dcue-plot
+ROOT := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
 
-.PHONY: all
-all:
-	@$(MAKE) --no-print-directory all
-	@for t in $(TOOLS); do [ -x bin/$$t ] || { echo "pipeline.mk: bin/$$t is not built yet (tools/$$t is missing)" >&2; exit 1; }; done
+# --- variables (make -f pipeline.mk help lists them) --------------------------
+MPD         ?=
+WORK        ?= work
+LIMIT       ?=
+MIN_COUNT   ?=
+JOBS        ?= 2
+CHUNKS      ?= $(JOBS)
+BIN         ?= $(ROOT)/bin
+BUILD_TOOLS ?= yes
+PYTHON      ?= /usr/bin/python3
+DEEZER_API  ?=
+RATE        ?= 50/5
+FETCH_OPTS  ?=
+MEL_OPTS    ?=
+EXAMPLE     ?= full
+SEED        ?= 1
+EPOCHS      ?= $(if $(MPD),10,$(EX_EPOCHS))
+TRAIN_OPTS  ?= $(if $(MPD),,$(EX_TRAIN_OPTS))
+EVAL_OPTS   ?=
+PLOT        ?= png
+
+OPENBLAS_CORETYPE ?= Haswell
+export OPENBLAS_CORETYPE
+
+# The embedded example (used when MPD is empty).  full: the default run;
+# tiny: a fast variant for tests.  The fake server is local, so the example
+# fetches under a larger budget than Deezer's 50 requests per 5 s.
+ifeq ($(EXAMPLE),tiny)
+EX_GEN_OPTS   := --tracks 40 --playlists 40 --slice 20 --seconds 4 --min-length 5 --max-length 12
+EX_EPOCHS     := 1
+EX_TRAIN_OPTS := --embedding-size 32 --channels 32 --hidden 32 --nb-negatives 4 --batch-size 8 --valid-samples 40
+EX_RATE       := 1000/5
+else ifeq ($(EXAMPLE),full)
+EX_GEN_OPTS   := --tracks 800 --playlists 1000
+EX_EPOCHS     := 4
+EX_TRAIN_OPTS := --embedding-size 64 --channels 64 --hidden 64 --batch-size 16 --nb-negatives 10 --valid-samples 500
+EX_RATE       := 500/5
+else
+$(error EXAMPLE must be full or tiny, not '$(EXAMPLE)')
+endif
+
+# --- layout -------------------------------------------------------------------
+V       := $(WORK)/.vars
+DATA    := $(WORK)/data
+MELS    := $(WORK)/mels
+CACHE   := $(WORK)/cache
+TRAIN   := $(WORK)/train
+PLOTS   := $(WORK)/plots
+EX      := $(WORK)/example
+
+ifeq ($(MPD),)
+MPD_PATHS  := $(EX)/mpd
+MPD_DEPS   := $(EX)/deezer/catalogue.tsv
+MPD_LIST   := example $(EXAMPLE)
+FETCH_RATE := $(EX_RATE)
+else
+# A folder of slices, or slice files; a new or removed slice reparses even
+# when its mtime is old (the list is part of the parse stage's variables).
+MPD_PATHS  := $(foreach p,$(MPD),$(if $(wildcard $(p)/.),$(sort $(wildcard $(p)/*.json $(p)/*.json.gz)),$(p)))
+MPD_DEPS   := $(MPD_PATHS)
+MPD_LIST   := $(MPD_PATHS)
+FETCH_RATE := $(RATE)
+ifeq ($(MPD_PATHS),)
+$(error MPD=$(MPD): no *.json or *.json.gz slices there)
+endif
+endif
+
+TOOLS := mpd-parse deezer-fetch wav2mel mel-stats dcue-train dcue-plot
+PLOT_FILES := $(addprefix $(PLOTS)/,curves.$(PLOT) eval.$(PLOT) mel-hist.$(PLOT) \
+                mpd-stats.$(PLOT) mel-example.$(PLOT))
+
+.PHONY: all help parse fetch stats train eval plots clean clean-mels clean-all tools FORCE
+all: plots
+	@echo "pipeline.mk: done; the report is $(WORK)/eval.txt, the plots are in $(PLOTS)/"
+	@cat $(WORK)/eval.txt
+
+parse: $(DATA)/tracks.tsv
+fetch: $(WORK)/mels.done
+stats: $(WORK)/mel-stats.txt $(WORK)/mpd-stats.txt
+train: $(WORK)/model.ckpt
+eval: $(WORK)/eval.txt
+plots: $(PLOT_FILES)
+tools: $(TOOLS:%=$(BIN)/%)
+
+help:
+	@echo 'usage: make -f pipeline.mk [TARGET] [VAR=value ...]'
+	@echo
+	@echo 'targets:'
+	@echo '  all         parse, fetch + mels, stats, train, eval, plots (default)'
+	@echo '  parse       $$(WORK)/data/tracks.tsv, playlists.bin       (mpd-parse)'
+	@echo '  fetch       $$(WORK)/mels/*.mel, $$(WORK)/mels.done      (deezer-fetch | wav2mel)'
+	@echo '  stats       $$(WORK)/mel-stats.txt, mpd-stats.txt         (mel-stats, mpd-parse stats)'
+	@echo '  train       $$(WORK)/model.ckpt, metrics.tsv              (dcue-train train)'
+	@echo '  eval        $$(WORK)/eval.txt, report.tsv, per-playlist.tsv (dcue-train eval)'
+	@echo '  plots       $$(WORK)/plots/*.$$(PLOT)                      (dcue-plot)'
+	@echo '  tools       build the tools into $$(BIN)'
+	@echo '  clean       remove derived files, keeping the mels, cache and example'
+	@echo '  clean-mels  also remove the mels and the fetch cache (refetches everything)'
+	@echo '  clean-all   remove $$(WORK) entirely'
+	@echo
+	@echo 'variables (current value):'
+	@echo '  MPD=$(MPD)    MPD slices (folder or files); empty: the embedded example'
+	@echo '  WORK=$(WORK)    where every stage writes'
+	@echo '  LIMIT=$(LIMIT)    only playlists with pid < LIMIT (5000: the 0.5% subset); empty: all'
+	@echo '  MIN_COUNT=$(MIN_COUNT)    drop tracks in fewer playlists (mpd-parse --min-count)'
+	@echo '  JOBS=$(JOBS)    parallel fetch + mel jobs (xargs -P), sharing one rate budget'
+	@echo '  CHUNKS=$(CHUNKS)    pieces the track list is cut into for those jobs'
+	@echo '  RATE=$(RATE)    Deezer API budget, N/SECONDS (the example uses $(EX_RATE))'
+	@echo '  DEEZER_API=$(DEEZER_API)    API base URL; empty: api.deezer.com, or the fake server for the example'
+	@echo '  FETCH_OPTS=$(FETCH_OPTS)    more deezer-fetch options (e.g. --retry-failed)'
+	@echo '  MEL_OPTS=$(MEL_OPTS)    more wav2mel options'
+	@echo '  EPOCHS=$(EPOCHS)    training epochs'
+	@echo '  SEED=$(SEED)    seed of every random choice'
+	@echo '  TRAIN_OPTS=$(TRAIN_OPTS)'
+	@echo '              more dcue-train train options'
+	@echo '  EVAL_OPTS=$(EVAL_OPTS)    more dcue-train eval options'
+	@echo '  PLOT=$(PLOT)    plot format: png, svg or txt (text for a terminal)'
+	@echo '  EXAMPLE=$(EXAMPLE)    the example: full (800 tracks, 1000 playlists) or tiny (tests)'
+	@echo '  BIN=$(BIN)    the tools; BUILD_TOOLS=$(BUILD_TOOLS): build missing or stale ones'
+	@echo '  PYTHON=$(PYTHON)    runs the example generator and the fake Deezer server'
+
+# --- tools --------------------------------------------------------------------
+# A tool is a prerequisite of what it makes: rebuilding it reruns its stage.
+# The recipe always runs (FORCE) but only touches the binary when the
+# sources changed, so an up-to-date tool triggers nothing.
+TOOL_DIR := $(notdir $(BIN))
+ifeq ($(BUILD_TOOLS)$(filter $(ROOT)/bin $(ROOT)/bin-san,$(abspath $(BIN))),yes$(abspath $(BIN)))
+$(BIN)/%: FORCE
+	@if [ ! -e $(ROOT)/tools/$*.c ] && [ ! -e $(ROOT)/tools/$*/main.c ]; then \
+	  echo "pipeline.mk: this stage needs $@, which is not built: tools/$*.c or tools/$*/ does not exist yet" >&2; \
+	  exit 1; \
+	fi
+	@MAKEFLAGS= $(MAKE) -s --no-print-directory -C $(ROOT) -f Makefile \
+	  $(if $(filter bin-san,$(TOOL_DIR)),SAN=1) $(TOOL_DIR)/$* || { \
+	  echo "pipeline.mk: building $@ failed" >&2; exit 1; }
+else
+$(BIN)/%:
+	@echo "pipeline.mk: this stage needs $@, which does not exist (BIN=$(BIN), BUILD_TOOLS=$(BUILD_TOOLS))" >&2
+	@exit 1
+endif
+
+FORCE:
+
+# --- recorded variables -------------------------------------------------------
+# $(V)/NAME holds the settings of one stage; it is rewritten (new mtime) only
+# when they change, which makes the stage and everything after it stale.
+shq = '$(subst ','\'',$(1))'
+define record
+$(V)/$(1): FORCE | $(V)
+	@printf '%s\n' $$(call shq,$(2)) | cmp -s - $$@ || \
+	  { printf '%s\n' $$(call shq,$(2)) > $$@.tmp && mv -f $$@.tmp $$@; }
+endef
+$(eval $(call record,example,$(EXAMPLE) $(EX_GEN_OPTS) --seed $(SEED)))
+$(eval $(call record,parse,$(MPD_LIST) limit=$(LIMIT) min_count=$(MIN_COUNT)))
+$(eval $(call record,fetch,$(MEL_OPTS)))
+$(eval $(call record,train,epochs=$(EPOCHS) seed=$(SEED) $(TRAIN_OPTS)))
+$(eval $(call record,eval,$(EVAL_OPTS)))
+
+$(V) $(WORK) $(DATA) $(MELS) $(CACHE) $(TRAIN) $(PLOTS):
+	mkdir -p $@
+
+# --- the embedded example -------------------------------------------------------
+# The generator writes every file atomically, keeps finished previews on a
+# rerun, and writes the catalogue last: it is the stage's target.
+$(EX)/deezer/catalogue.tsv: $(ROOT)/examples/make-example.py $(V)/example | $(WORK)
+	$(PYTHON) $(ROOT)/examples/make-example.py -o $(EX) --jobs $(JOBS) --seed $(SEED) $(EX_GEN_OPTS)
+	touch $@
+
+# --- parse ----------------------------------------------------------------------
+$(DATA)/tracks.tsv $(DATA)/playlists.bin &: $(MPD_DEPS) $(BIN)/mpd-parse $(V)/parse | $(DATA)
+	$(BIN)/mpd-parse $(if $(LIMIT),--limit $(LIMIT)) $(if $(MIN_COUNT),--min-count $(MIN_COUNT)) \
+	  -o $(DATA) $(MPD_PATHS)
+	touch $(DATA)/tracks.tsv $(DATA)/playlists.bin
+
+# --- fetch + mels -----------------------------------------------------------------
+# The track list is cut into $(CHUNKS) pieces run by $(JOBS) parallel
+# `deezer-fetch | wav2mel --batch` pipelines; deezer-fetch's --state folder
+# holds the one rate budget they share.  Tracks whose .mel exists and tracks
+# listed as permanently failed (not found, no preview) are skipped, so a
+# rerun after an interruption only does what is left.  For the example, the
+# fake Deezer server runs for the duration of this recipe and is stopped by
+# the trap, also on failure or Ctrl-C.
+ifeq ($(MPD),)
+FETCH_DEPS := $(EX)/deezer/catalogue.tsv $(ROOT)/tests/fake-deezer/server.py
+start_api = \
+	port_file=$(CACHE)/server.port; rm -f $$port_file; \
+	$(PYTHON) $(ROOT)/tests/fake-deezer/server.py --catalogue $(EX)/deezer/catalogue.tsv \
+	  --port-file $$port_file --log $(CACHE)/server.log & server=$$!; \
+	trap 'kill $$server 2>/dev/null || true; wait $$server 2>/dev/null || true; rm -f $$port_file' EXIT; \
+	trap 'exit 130' INT; trap 'exit 143' TERM; trap 'exit 129' HUP; \
+	for i in $$(seq 300); do \
+	  [ -s $$port_file ] && break; \
+	  kill -0 $$server 2>/dev/null || { echo "pipeline.mk: the fake Deezer server did not start (see $(CACHE)/server.log)" >&2; exit 1; }; \
+	  sleep 0.1; \
+	done; \
+	[ -s $$port_file ] || { echo "pipeline.mk: the fake Deezer server wrote no port in 30 s" >&2; exit 1; }; \
+	api=http://127.0.0.1:$$(cat $$port_file); \
+	echo "pipeline.mk: fake Deezer server at $$api (pid $$server)";
+else
+FETCH_DEPS :=
+start_api = api=$(if $(DEEZER_API),$(DEEZER_API),https://api.deezer.com);
+endif
+
+$(WORK)/mels.done: $(DATA)/tracks.tsv $(BIN)/deezer-fetch $(BIN)/wav2mel $(V)/fetch $(FETCH_DEPS) | $(MELS) $(CACHE)
+	@rm -rf $(CACHE)/chunks && mkdir -p $(CACHE)/chunks
+	@$(start_api) \
+	tail -n +2 $(DATA)/tracks.tsv | cut -f 1-3 | split -n r/$(CHUNKS) - $(CACHE)/chunks/part.; \
+	ls $(CACHE)/chunks/part.* | xargs -P $(JOBS) -I{} bash -u -c \
+	  '$(BIN)/deezer-fetch --api "$$0" --cache $(CACHE) --state $(CACHE) --skip-existing $(MELS) \
+	     --rate $(FETCH_RATE) $(FETCH_OPTS) "$$1" | \
+	   $(BIN)/wav2mel --batch -o $(MELS) --delete-input $(MEL_OPTS) > /dev/null; \
+	   s=("$${PIPESTATUS[@]}"); \
+	   [ "$${s[1]}" = 0 ] || echo "pipeline.mk: wav2mel could not convert some previews (named above); they stay in $(CACHE) and are skipped" >&2; \
+	   exit "$${s[0]}"' "$$api" {}; \
+	have=$$(tail -n +2 $(DATA)/tracks.tsv | cut -f 1 | while read -r id; do [ -e $(MELS)/$$id.mel ] && echo; done | wc -l); \
+	total=$$(($$(wc -l < $(DATA)/tracks.tsv) - 1)); \
+	echo "pipeline.mk: $$have of $$total tracks have a mel spectrogram; failures: $(CACHE)/failures.tsv"; \
+	[ "$$have" -gt 0 ] || { echo "pipeline.mk: no track was fetched" >&2; exit 1; }; \
+	printf 'tracks %s\nmels %s\n' "$$total" "$$have" > $@.tmp && mv -f $@.tmp $@
+	@rm -rf $(CACHE)/chunks
+
+# --- statistics -------------------------------------------------------------------
+$(WORK)/mel-stats.txt $(WORK)/mel-hist.tsv &: $(WORK)/mels.done $(BIN)/mel-stats
+	$(BIN)/mel-stats -o $(WORK)/mel-stats.txt --hist $(WORK)/mel-hist.tsv $(MELS)
+	touch $(WORK)/mel-stats.txt $(WORK)/mel-hist.tsv
+
+$(WORK)/mpd-stats.txt $(WORK)/mpd-hist.tsv &: $(DATA)/tracks.tsv $(DATA)/playlists.bin $(BIN)/mpd-parse
+	$(BIN)/mpd-parse stats --histograms $(WORK)/mpd-hist.tsv $(DATA) > $(WORK)/mpd-stats.txt.tmp
+	mv -f $(WORK)/mpd-stats.txt.tmp $(WORK)/mpd-stats.txt
+	touch $(WORK)/mpd-hist.tsv
+
+# --- train ------------------------------------------------------------------------
+# dcue-train checkpoints $(TRAIN)/last.ckpt after every epoch; a rerun after
+# an interruption resumes from it, unless any input is newer (then it
+# starts again).  model.ckpt and metrics.tsv appear only when training is
+# complete, so they never look finished when they are not.
+TRAIN_DEPS := $(DATA)/tracks.tsv $(DATA)/playlists.bin $(WORK)/mels.done $(WORK)/mel-stats.txt \
+              $(BIN)/dcue-train $(V)/train
+$(WORK)/model.ckpt $(WORK)/metrics.tsv &: $(TRAIN_DEPS) | $(TRAIN)
+	@last=$(TRAIN)/last.ckpt; \
+	for p in $(TRAIN_DEPS); do \
+	  if [ -e $$last ] && [ $$p -nt $$last ]; then \
+	    echo "pipeline.mk: $$p changed; training starts again"; rm -f $$last $(TRAIN)/metrics.tsv; \
+	  fi; \
+	done; \
+	load=; [ -e $$last ] && { load="--load $$last"; echo "pipeline.mk: resuming from $$last"; }; \
+	set -x; \
+	$(BIN)/dcue-train train --mpd $(DATA) --mels $(MELS) --stats $(WORK)/mel-stats.txt \
+	  --save $$last $$load --metrics $(TRAIN)/metrics.tsv --epochs $(EPOCHS) --seed $(SEED) \
+	  $(TRAIN_OPTS)
+	cp -f $(TRAIN)/metrics.tsv $(WORK)/.metrics.tsv.tmp && mv -f $(WORK)/.metrics.tsv.tmp $(WORK)/metrics.tsv
+	cp -f $(TRAIN)/last.ckpt $(WORK)/.model.ckpt.tmp && mv -f $(WORK)/.model.ckpt.tmp $(WORK)/model.ckpt
+
+# --- eval -------------------------------------------------------------------------
+$(WORK)/eval.txt $(WORK)/report.tsv $(WORK)/per-playlist.tsv &: $(WORK)/model.ckpt $(BIN)/dcue-train $(V)/eval
+	$(BIN)/dcue-train eval --load $(WORK)/model.ckpt --mpd $(DATA) --mels $(MELS) \
+	  --report $(WORK)/report.tsv --per-playlist $(WORK)/per-playlist.tsv $(EVAL_OPTS) \
+	  > $(WORK)/.eval.txt.tmp
+	touch $(WORK)/report.tsv $(WORK)/per-playlist.tsv
+	mv -f $(WORK)/.eval.txt.tmp $(WORK)/eval.txt
+
+# --- plots ------------------------------------------------------------------------
+PLOT_TERM := $(if $(filter txt,$(PLOT)),--term dumb)
+$(PLOTS)/curves.$(PLOT): $(WORK)/metrics.tsv $(BIN)/dcue-plot | $(PLOTS)
+	$(BIN)/dcue-plot curves $(PLOT_TERM) -o $@ $<
+$(PLOTS)/eval.$(PLOT): $(WORK)/report.tsv $(WORK)/per-playlist.tsv $(BIN)/dcue-plot | $(PLOTS)
+	$(BIN)/dcue-plot eval $(PLOT_TERM) -o $@ $(WORK)/report.tsv $(WORK)/per-playlist.tsv
+$(PLOTS)/mel-hist.$(PLOT): $(WORK)/mel-hist.tsv $(WORK)/mel-stats.txt $(BIN)/dcue-plot | $(PLOTS)
+	$(BIN)/dcue-plot hist $(PLOT_TERM) -o $@ $(WORK)/mel-hist.tsv $(WORK)/mel-stats.txt
+$(PLOTS)/mpd-stats.$(PLOT): $(WORK)/mpd-hist.tsv $(WORK)/mpd-stats.txt $(BIN)/dcue-plot | $(PLOTS)
+	$(BIN)/dcue-plot stats $(PLOT_TERM) -o $@ $(WORK)/mpd-hist.tsv $(WORK)/mpd-stats.txt
+# the first track of tracks.tsv that has a spectrogram
+$(PLOTS)/mel-example.$(PLOT): $(WORK)/mels.done $(BIN)/dcue-plot | $(PLOTS)
+	@mel=$$(tail -n +2 $(DATA)/tracks.tsv | cut -f 1 | while read -r id; do \
+	  [ -e $(MELS)/$$id.mel ] && { echo $(MELS)/$$id.mel; break; }; done); \
+	echo "$(BIN)/dcue-plot mel $(PLOT_TERM) -o $@ $$mel"; \
+	$(BIN)/dcue-plot mel $(PLOT_TERM) -o $@ $$mel
+
+# --- cleaning ---------------------------------------------------------------------
+clean:
+	rm -rf $(DATA) $(TRAIN) $(PLOTS) $(V) $(CACHE)/chunks
+	rm -f $(WORK)/mels.done $(WORK)/mel-stats.txt $(WORK)/mel-hist.tsv $(WORK)/mpd-stats.txt \
+	  $(WORK)/mpd-hist.tsv $(WORK)/model.ckpt $(WORK)/metrics.tsv $(WORK)/eval.txt \
+	  $(WORK)/report.tsv $(WORK)/per-playlist.tsv
+clean-mels: clean
+	rm -rf $(MELS) $(CACHE)
+clean-all:
+	rm -rf $(WORK)

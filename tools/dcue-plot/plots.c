@@ -76,13 +76,53 @@ static int sort_inputs(char **paths, int n, const enum input_kind *wanted, int n
 
 /* --- curves ---------------------------------------------------------------- */
 
+/* One row of the metrics log as plotted: x (epochs), train_loss, valid_loss,
+ * train_acc, valid_acc. */
+struct curve_row {
+	int is_step;
+	double v[5];
+};
+
+/* Emits "set yrange" for panel columns a and b over the finite values, so a
+ * single point or a flat line never makes gnuplot complain. */
+static void curve_yrange(FILE *fp, const struct curve_row *rows, size_t n, int a, int b)
+{
+	double lo = INFINITY, hi = -INFINITY;
+
+	for (size_t r = 0; r < n; r++)
+		for (int k = 0; k < 2; k++) {
+			double x = rows[r].v[k ? b : a];
+
+			if (isfinite(x)) {
+				lo = fmin(lo, x);
+				hi = fmax(hi, x);
+			}
+		}
+	if (!(lo <= hi)) {
+		lo = 0;
+		hi = 1;
+	}
+	double pad = hi > lo ? 0.05 * (hi - lo) : fmax(0.05 * fabs(hi), 0.01);
+
+	fprintf(fp, "set yrange [%.9g:%.9g]\n", lo - pad, hi + pad);
+}
+
+/* 1 when column c has a finite value in some row of the given kind. */
+static int curve_has(const struct curve_row *rows, size_t n, int is_step, int c)
+{
+	for (size_t r = 0; r < n; r++)
+		if (rows[r].is_step == is_step && isfinite(rows[r].v[c]))
+			return 1;
+	return 0;
+}
+
 int plot_curves(struct plot_script *s, const struct plot_opts *o, char **paths, int n)
 {
 	static const char *const cols[] = { "epoch", "train_loss", "valid_loss", "train_acc",
 		                            "valid_acc" };
 	struct table t;
+	struct curve_row *rows = NULL;
 	int ck, c[5], rc = -1;
-	size_t n_epoch = 0, n_step = 0;
 	double min_epoch = INFINITY, max_x = 0;
 
 	if (n != 1) {
@@ -101,102 +141,91 @@ int plot_curves(struct plot_script *s, const struct plot_opts *o, char **paths, 
 	for (int i = 0; i < 5; i++)
 		if ((c[i] = table_need(&t, cols[i])) < 0)
 			goto done;
-	for (size_t r = 0; r < t.nrows; r++) {
-		double e;
-
-		if (table_num(&t, r, c[0], &e) != 0)
-			goto done;
-		if (isnan(e) || e < 0) {
-			warnx("%s:%lu: bad epoch \"%s\"", t.path, t.lineno[r], t.rows[r][c[0]]);
-			goto done;
-		}
-		if (strcmp(t.rows[r][ck], "epoch") == 0) {
-			n_epoch++;
-			if (e < min_epoch)
-				min_epoch = e;
-		} else if (strcmp(t.rows[r][ck], "step") == 0) {
-			n_step++;
-		} else {
-			warnx("%s:%lu: unknown kind \"%s\" (epoch or step)", t.path, t.lineno[r],
-			      t.rows[r][ck]);
-			goto done;
-		}
-	}
-	if (n_epoch + n_step == 0) {
+	if (t.nrows == 0) {
 		warnx("%s: no epoch or step rows; nothing to plot", t.path);
 		goto done;
 	}
-	/* Epochs are counted from 1: the row for epoch e sits at x = e, the steps
-	 * inside it spread over (e - 1, e].  A log counting from 0 is shifted. */
-	double shift = (n_epoch > 0 && min_epoch == 0) ? 1 : 0;
-
-	fputs("$epoch << EOD\n", s->fp);
+	rows = xcalloc(t.nrows, sizeof *rows);
 	for (size_t r = 0; r < t.nrows; r++) {
-		double v;
+		const char *kind = t.rows[r][ck];
 
-		if (strcmp(t.rows[r][ck], "epoch") != 0)
-			continue;
-		for (int i = 0; i < 5; i++) {
-			if (table_num(&t, r, c[i], &v) != 0)
+		if (strcmp(kind, "epoch") != 0 && strcmp(kind, "step") != 0) {
+			warnx("%s:%lu: unknown kind \"%s\" (epoch or step)", t.path, t.lineno[r], kind);
+			goto done;
+		}
+		rows[r].is_step = kind[0] == 's';
+		for (int i = 0; i < 5; i++)
+			if (table_num(&t, r, c[i], &rows[r].v[i]) != 0)
 				goto done;
-			num(s->fp, i == 0 ? v + shift : v);
+		if (!(rows[r].v[0] >= 0) || rows[r].v[0] != floor(rows[r].v[0])) {
+			warnx("%s:%lu: bad epoch \"%s\"", t.path, t.lineno[r], t.rows[r][c[0]]);
+			goto done;
 		}
-		table_num(&t, r, c[0], &v);
-		if (v + shift > max_x)
-			max_x = v + shift;
-		fputc('\n', s->fp);
+		if (!rows[r].is_step)
+			min_epoch = fmin(min_epoch, rows[r].v[0]);
 	}
-	fputs("EOD\n$step << EOD\n", s->fp);
-	for (size_t r = 0; r < t.nrows;) {
-		size_t end = r, k = 0;
-		double e, v;
+	/* Epochs count from 1: the row for epoch e sits at x = e, the steps
+	 * inside it spread evenly over (e - 1, e].  A log counting from 0 is
+	 * shifted by one. */
+	double shift = min_epoch == 0 ? 1 : 0;
 
-		if (strcmp(t.rows[r][ck], "step") != 0) {
-			r++;
-			continue;
+	for (size_t r = 0, end; r < t.nrows; r = end) {
+		double e = rows[r].v[0];
+
+		for (end = r + 1; end < t.nrows && rows[end].is_step == rows[r].is_step &&
+		                  rows[end].v[0] == e; end++)
+			;
+		for (size_t k = r; k < end; k++) {
+			rows[k].v[0] = rows[k].is_step ?
+				e + shift - 1 + (double)(k - r + 1) / (double)(end - r) : e + shift;
+			max_x = fmax(max_x, rows[k].v[0]);
 		}
-		/* a run of step rows of the same epoch */
-		table_num(&t, r, c[0], &e);
-		while (end < t.nrows && strcmp(t.rows[end][ck], "step") == 0 &&
-		       table_num(&t, end, c[0], &v) == 0 && v == e)
-			end++;
-		size_t cnt = end - r;
-
-		for (; r < end; r++, k++) {
-			double x = e + shift - 1 + (double)(k + 1) / (double)cnt;
-
-			num(s->fp, x);
-			for (int i = 1; i < 5; i++) {
-				if (table_num(&t, r, c[i], &v) != 0)
-					goto done;
-				num(s->fp, v);
-			}
+	}
+	for (int step = 0; step < 2; step++) {
+		fprintf(s->fp, "$%s << EOD\n", step ? "step" : "epoch");
+		for (size_t r = 0; r < t.nrows; r++) {
+			if (rows[r].is_step != step)
+				continue;
+			for (int i = 0; i < 5; i++)
+				num(s->fp, rows[r].v[i]);
 			fputc('\n', s->fp);
-			if (x > max_x)
-				max_x = x;
 		}
+		fputs("EOD\n", s->fp);
 	}
-	fputs("EOD\n", s->fp);
 
-	fprintf(s->fp, "set xrange [0:%g]\nset lmargin 10\nset rmargin 3\n",
-	        max_x > 0 ? max_x : 1);
+	fprintf(s->fp, "set xrange [0:%g]\nset lmargin 10\nset rmargin 3\n", fmax(max_x, 1));
 	header(s->fp, o, "training curves", "2,1");
 	for (int panel = 0; panel < 2; panel++) {
-		int tr = panel == 0 ? 2 : 4, va = panel == 0 ? 3 : 5;
+		int tr = panel == 0 ? 1 : 3, va = tr + 1;     /* index in v[] */
+		const char *sep = "";
 
-		fprintf(s->fp, "set ylabel '%s'\nset key %s right\n", panel == 0 ? "loss" : "accuracy",
-		        panel == 0 ? "top" : "bottom");
-		fprintf(s->fp, "set xlabel '%s'\n", panel == 0 ? "" : "epoch");
+		fprintf(s->fp, "set ylabel '%s'\nset key %s right\nset xlabel '%s'\n",
+		        panel == 0 ? "loss" : "accuracy", panel == 0 ? "top" : "bottom",
+		        panel == 0 ? "" : "epoch");
+		curve_yrange(s->fp, rows, t.nrows, tr, va);
 		fputs("plot ", s->fp);
-		if (n_step > 0)
-			fprintf(s->fp, "$step u 1:%d w l lc rgb '#aac7e8' t 'train (steps)', ", tr);
-		fprintf(s->fp, "$epoch u 1:%d w lp pt 7 lc rgb '%s' t 'train', "
-		        "$epoch u 1:%d w lp pt 5 lc rgb '%s' t 'validation'\n",
-		        tr, COLOURS[0], va, COLOURS[1]);
+		if (curve_has(rows, t.nrows, 1, tr)) {
+			fprintf(s->fp, "$step u 1:%d w l lc rgb '#aac7e8' t 'train (steps)'", tr + 1);
+			sep = ", ";
+		}
+		if (curve_has(rows, t.nrows, 0, tr)) {
+			fprintf(s->fp, "%s$epoch u 1:%d w lp pt 7 lc rgb '%s' t 'train'", sep, tr + 1,
+			        COLOURS[0]);
+			sep = ", ";
+		}
+		if (curve_has(rows, t.nrows, 0, va)) {
+			fprintf(s->fp, "%s$epoch u 1:%d w lp pt 5 lc rgb '%s' t 'validation'", sep,
+			        va + 1, COLOURS[1]);
+			sep = ", ";
+		}
+		if (*sep == '\0')     /* nothing finite to draw: an empty frame */
+			fputs("NaN notitle", s->fp);
+		fputc('\n', s->fp);
 	}
 	fputs("unset multiplot\n", s->fp);
 	rc = 0;
 done:
+	free(rows);
 	table_free(&t);
 	return rc;
 }
