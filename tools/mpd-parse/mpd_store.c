@@ -6,7 +6,6 @@
 #include "msg.h"
 #include "playlists.h"
 #include "tracks.h"
-#include "tsv.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -245,31 +244,71 @@ void clean_title(const char *name, char *out, size_t cap)
 	out[n] = '\0';
 }
 
+/* Appends the decimal digits of v to p; returns the new end. */
+static char *put_u32(char *p, uint32_t v)
+{
+	char tmp[10];
+	int n = 0;
+
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (n > 0)
+		*p++ = tmp[--n];
+	return p;
+}
+
+static char *put_str(char *p, const char *s)
+{
+	size_t n = strlen(s);
+
+	memcpy(p, s, n);
+	return p + n;
+}
+
 static int write_tracks(const struct mpd_store *st, const struct dataset *ds, const char *path,
                         struct atomic_file *af)
 {
-	char title[4096];
+	size_t cap = 1 << 16;
+	char *line = xmalloc(cap);
 
-	if (atomic_open(af, path) != 0)
+	if (atomic_open(af, path) != 0) {
+		free(line);
 		return -1;
+	}
 	fprintf(af->fp, "%s\n", TRACKS_HEADER);
+	/* The store's strings hold no control characters (text_put replaced
+	 * them), so a line is assembled by plain copies. */
 	for (uint32_t i = 0; i < ds->n_tracks; i++) {
 		uint32_t k = ds->store_track[i];
 		const struct track_meta *m = &st->meta[k];
-		const char *name = st->text + m->name;
+		const char *name = st->text + m->name, *artist = st->text + m->artist;
+		const char *album = st->text + m->album;
+		size_t need = TRACK_ID_LEN + 2 * strlen(name) + strlen(artist) + strlen(album) + 40;
+		char *p;
 
-		clean_title(name, title, sizeof title);
-		fputs(strset_key(&st->ids, k), af->fp);
-		putc('\t', af->fp);
-		tsv_put(af->fp, st->text + m->artist);
-		putc('\t', af->fp);
-		tsv_put(af->fp, title);
-		putc('\t', af->fp);
-		tsv_put(af->fp, st->text + m->album);
-		fprintf(af->fp, "\t%u\t%u\t", m->duration_ms, ds->count[i]);
-		tsv_put(af->fp, name);
-		putc('\n', af->fp);
+		if (need > cap) {
+			cap = need;
+			line = xrealloc(line, cap);
+		}
+		p = put_str(line, strset_key(&st->ids, k));
+		*p++ = '\t';
+		p = put_str(p, artist);
+		*p++ = '\t';
+		clean_title(name, p, strlen(name) + 1);
+		p += strlen(p);
+		*p++ = '\t';
+		p = put_str(p, album);
+		*p++ = '\t';
+		p = put_u32(p, m->duration_ms);
+		*p++ = '\t';
+		p = put_u32(p, ds->count[i]);
+		*p++ = '\t';
+		p = put_str(p, name);
+		*p++ = '\n';
+		fwrite(line, 1, (size_t)(p - line), af->fp);
 	}
+	free(line);
 	if (ferror(af->fp)) {
 		int saved = errno;
 		atomic_abort(af);
