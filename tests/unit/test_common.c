@@ -13,7 +13,12 @@
 #include "tracks.h"
 #include "tsv.h"
 
+#include "opts.h"
+#include "progress.h"
+
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/wait.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -357,6 +362,137 @@ static void test_ids_tracks(void)
 	CHECK(strstr(err, "bad.tsv:2") != NULL);
 }
 
+/* Runs fn in a child with stdout and stderr captured; returns the exit
+ * status and fills out/err (NUL-terminated, truncated to cap). */
+static int run_captured(void (*fn)(void *), void *arg, char *out, char *err, size_t cap)
+{
+	int po[2], pe[2], status;
+	pid_t pid;
+
+	if (pipe(po) != 0 || pipe(pe) != 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		dup2(po[1], 1);
+		dup2(pe[1], 2);
+		close(po[0]), close(pe[0]);
+		fn(arg);
+		fflush(stdout);
+		_exit(0);
+	}
+	close(po[1]), close(pe[1]);
+	ssize_t n = read(po[0], out, cap - 1);
+	out[n > 0 ? n : 0] = '\0';
+	n = read(pe[0], err, cap - 1);
+	err[n > 0 ? n : 0] = '\0';
+	close(po[0]), close(pe[0]);
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static void do_warn(void *arg)
+{
+	(void)arg;
+	errno = ENOENT;
+	warn("opening %s", "x.json");
+	warnx("plain %d", 42);
+}
+
+static void do_die(void *arg)
+{
+	(void)arg;
+	errno = EACCES;
+	die(EXIT_WORK, "writing %s", "out.bin");
+}
+
+static void do_opt_ll(void *arg)
+{
+	opt_ll("--limit", arg, 1, 100);
+	printf("accepted\n");
+}
+
+static void do_opt_double(void *arg)
+{
+	printf("%g\n", opt_double("--lr", arg, 0, 1));
+}
+
+static void do_choice(void *arg)
+{
+	static const char *const choices[] = { "u8", "f32", NULL };
+	printf("%d\n", opt_choice("--encoding", arg, choices));
+}
+
+static void do_help(void *arg)
+{
+	opt_help(arg);
+}
+
+static void do_version(void *arg)
+{
+	(void)arg;
+	opt_version();
+}
+
+static void do_usage_error(void *arg)
+{
+	opt_usage_error(arg, "no input given");
+}
+
+static void do_progress(void *arg)
+{
+	struct progress p;
+
+	progress_force(*(int *)arg);
+	progress_init(&p, "work", 10);
+	progress_update(&p, 10, "done");
+	progress_end(&p);
+}
+
+static void test_msg_opts_progress(void)
+{
+	char out[4096], err[4096];
+	int on = 1, off = 0;
+
+	msg_prog = "tool";
+	CHECK_EQ_INT(run_captured(do_warn, NULL, out, err, sizeof out), 0);
+	CHECK_EQ_STR(err, "tool: opening x.json: No such file or directory\ntool: plain 42\n");
+	CHECK_EQ_STR(out, "");
+	CHECK_EQ_INT(run_captured(do_die, NULL, out, err, sizeof out), EXIT_WORK);
+	CHECK_EQ_STR(err, "tool: writing out.bin: Permission denied\n");
+
+	CHECK_EQ_INT(run_captured(do_opt_ll, "42", out, err, sizeof out), 0);
+	CHECK_EQ_STR(out, "accepted\n");
+	CHECK_EQ_INT(run_captured(do_opt_ll, "4x", out, err, sizeof out), EXIT_USAGE);
+	CHECK(strstr(err, "--limit: '4x' is not an integer") != NULL);
+	CHECK_EQ_INT(run_captured(do_opt_ll, "101", out, err, sizeof out), EXIT_USAGE);
+	CHECK(strstr(err, "out of range") != NULL);
+	CHECK_EQ_INT(run_captured(do_opt_ll, "", out, err, sizeof out), EXIT_USAGE);
+	CHECK_EQ_INT(run_captured(do_opt_double, "0.25", out, err, sizeof out), 0);
+	CHECK_EQ_STR(out, "0.25\n");
+	CHECK_EQ_INT(run_captured(do_opt_double, "nan", out, err, sizeof out), EXIT_USAGE);
+	CHECK_EQ_INT(run_captured(do_choice, "f32", out, err, sizeof out), 0);
+	CHECK_EQ_STR(out, "1\n");
+	CHECK_EQ_INT(run_captured(do_choice, "f16", out, err, sizeof out), EXIT_USAGE);
+	CHECK(strstr(err, "'f16' is not one of: u8, f32") != NULL);
+
+	static const char usage[] = "usage: tool [-x] FILE\n\nLong description.\n";
+	CHECK_EQ_INT(run_captured(do_help, (void *)usage, out, err, sizeof out), 0);
+	CHECK_EQ_STR(out, usage);
+	CHECK_EQ_INT(run_captured(do_version, NULL, out, err, sizeof out), 0);
+	CHECK_EQ_STR(out, "tool (dcue) " DCUE_VERSION "\n");
+	CHECK_EQ_INT(run_captured(do_usage_error, (void *)usage, out, err, sizeof out), EXIT_USAGE);
+	CHECK_EQ_STR(err, "tool: no input given\nusage: tool [-x] FILE\n"
+	                  "Try 'tool --help' for more information.\n");
+
+	/* the bar goes to stderr only, and only when enabled (a terminal) */
+	CHECK_EQ_INT(run_captured(do_progress, &on, out, err, sizeof out), 0);
+	CHECK_EQ_STR(out, "");
+	CHECK(strstr(err, "\rwork [##############################] 10/10") != NULL);
+	CHECK(strstr(err, "done") != NULL);
+	CHECK_EQ_INT(run_captured(do_progress, &off, out, err, sizeof out), 0);
+	CHECK_EQ_STR(err, "");
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -368,5 +504,6 @@ int main(int argc, char **argv)
 	test_rng();
 	test_tsv();
 	test_ids_tracks();
+	test_msg_opts_progress();
 	return check_done();
 }
