@@ -3,6 +3,7 @@
 
     server.py --catalogue FILE --port-file FILE [--port 0] [--faults SPEC] [--log FILE]
               [--window SECONDS] [--quota N/SECONDS] [--preview-ttl SECONDS]
+              [--connect-delay SECONDS]
 
 Speaks the real API's format: /search (advanced syntax artist:"X" track:"Y" album:"Z" and
 plain text) returns {"data": [track...], "total": N}; /track/<id> returns one track;
@@ -174,6 +175,7 @@ class State:
             n, _, s = args.quota.partition("/")
             self.quota = (int(n), float(s))
         self.preview_ttl = args.preview_ttl
+        self.connect_delay = args.connect_delay
         self.secret = os.urandom(8).hex()
         self.lock = threading.Lock()
         self.log = open(args.log, "a", buffering=1, encoding="utf-8") if args.log else None
@@ -273,6 +275,8 @@ class Handler(BaseHTTPRequestHandler):
         super().setup()
         with self.state.lock:
             self.state.counts["connections"] += 1
+        if self.state.connect_delay > 0:
+            time.sleep(self.state.connect_delay)    # a TLS handshake over a real network
 
     def log_message(self, fmt, *args):    # quiet: the --log file is the record
         pass
@@ -465,6 +469,9 @@ def main():
     ap.add_argument("--quota", help="N/SECONDS: answer quota errors above this rate, like Deezer")
     ap.add_argument("--preview-ttl", type=int, default=3600,
                     help="seconds a signed preview URL stays valid (default 3600)")
+    ap.add_argument("--connect-delay", type=float, default=0.0,
+                    help="seconds to stall every new connection before reading from it, "
+                         "standing in for TCP and TLS handshakes over a network (default 0)")
     args = ap.parse_args()
     try:
         state = State(args)

@@ -72,8 +72,8 @@ int failures_append(const char *path, const char *id, const char *reason, const 
 		rc = write_all(fd, FAILURES_HEADER "\n", sizeof FAILURES_HEADER);
 	if (rc == 0)
 		rc = write_all(fd, line, len);
-	if (rc == 0)
-		rc = fdatasync(fd) != 0 && errno != EINVAL ? -1 : 0;
+	/* No fsync: a line lost to a power cut only means that track is tried
+	 * again by the next run. */
 out:
 	saved = errno;
 	close(fd);             /* releases the lock */
