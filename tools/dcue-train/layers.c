@@ -61,6 +61,7 @@ void conv1d_backward(float *dinp, float *dw, float *db, const float *dout,
 					db[c] += dout[((size_t)i * S + t) * Co + c];
 }
 
+__attribute__((optimize("tree-vectorize")))
 void maxpool_forward(float *out, int *argmax, const float *inp, const float *b, int n, int T,
                      int Si, int So, int off, int C, int p)
 {
@@ -75,21 +76,22 @@ void maxpool_forward(float *out, int *argmax, const float *inp, const float *b, 
 				o[c] = x[c];
 				a[c] = u * p;
 			}
-			for (int j = 1; j < p; j++)
-				for (int c = 0; c < C; c++)
-					if (x[(size_t)j * C + c] > o[c]) {
-						o[c] = x[(size_t)j * C + c];
-						a[c] = u * p + j;
-					}
+			/* branch-free so that the channel loops vectorise */
+			for (int j = 1; j < p; j++) {
+				const float *xj = x + (size_t)j * C;
+				int r = u * p + j;
+				for (int c = 0; c < C; c++) {
+					int gt = xj[c] > o[c];
+					o[c] = gt ? xj[c] : o[c];
+					a[c] = gt ? r : a[c];
+				}
+			}
 			for (int c = 0; c < C; c++) {
 				/* max(relu(x + b)) = relu(max(x) + b) */
 				float v = o[c] + (b ? b[c] : 0.0f);
-				if (v > 0.0f) {
-					o[c] = v;
-				} else {
-					o[c] = 0.0f;
-					a[c] = -1;
-				}
+				int on = v > 0.0f;
+				o[c] = on ? v : 0.0f;
+				a[c] = on ? a[c] : -1;
 			}
 		}
 }
