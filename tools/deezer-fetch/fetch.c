@@ -157,6 +157,14 @@ static int retry_after(struct fetch_ctx *f, int attempt, double start, double wa
 	return 1;
 }
 
+/* A server's Retry-After (429, 503) lengthens the wait, up to the backoff cap. */
+static double honour_retry_after(struct fetch_ctx *f, double wait, const struct http_response *r)
+{
+	double ra = r->retry_after < f->cfg.max_backoff ? r->retry_after : f->cfg.max_backoff;
+
+	return wait > ra ? wait : ra;
+}
+
 static char *make_url(const char *base, const char *path, const char *arg)
 {
 	size_t n = strlen(base) + strlen(path) + strlen(arg) + 1;
@@ -198,6 +206,7 @@ static enum fetch_class api_search(struct fetch_ctx *f, const char *query, json_
 		} else if (r.status != 200) {
 			c = set_outcome(o, FETCH_HTTP, r.status, "search: HTTP %ld", r.status);
 			transient = r.status == 429 || r.status >= 500;
+			wait = honour_retry_after(f, wait, &r);
 		} else if ((rc = fetch_parse_search(f->json.data, f->json.len, data, &code, msg,
 		                                    sizeof msg)) == 0) {
 			free(url);
@@ -249,6 +258,7 @@ static enum fetch_class download(struct fetch_ctx *f, const char *url, const cha
 
 	for (int attempt = 0;; attempt++) {
 		struct http_response r;
+		double wait = backoff_delay(f, attempt);
 		int transient = 0;
 
 		f->st.preview_requests++;
@@ -263,6 +273,7 @@ static enum fetch_class download(struct fetch_ctx *f, const char *url, const cha
 		} else if (r.status != 200) {
 			c = set_outcome(o, FETCH_HTTP, r.status, "preview: HTTP %ld", r.status);
 			transient = r.status == 429 || r.status >= 500;
+			wait = honour_retry_after(f, wait, &r);
 		} else if (!fetch_is_mp3((const unsigned char *)f->mp3.data, f->mp3.len)) {
 			c = set_outcome(o, FETCH_BAD_RESPONSE, 0,
 			                "preview is not an MP3 (%zu bytes, no ID3 tag or frame header)",
@@ -271,7 +282,7 @@ static enum fetch_class download(struct fetch_ctx *f, const char *url, const cha
 			write_cache(out_path, &f->mp3);
 			return set_outcome(o, FETCH_OK, 200, "%zu bytes", f->mp3.len);
 		}
-		if (!transient || !retry_after(f, attempt, start, backoff_delay(f, attempt)))
+		if (!transient || !retry_after(f, attempt, start, wait))
 			return c;
 	}
 }

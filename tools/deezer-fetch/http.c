@@ -119,6 +119,9 @@ void http_get(struct http_client *c, const char *url, struct http_buf *body,
 	curl_easy_getinfo(h, CURLINFO_TOTAL_TIME, &secs);
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
 	r->seconds = secs;
+	curl_off_t ra = 0;
+	if (curl_easy_getinfo(h, CURLINFO_RETRY_AFTER, &ra) == CURLE_OK && ra > 0)
+		r->retry_after = (double)ra;
 	if (rc == CURLE_OK) {
 		r->kind = HTTP_OK;
 		return;

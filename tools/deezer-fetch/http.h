@@ -41,6 +41,7 @@ struct http_response {
 	long status;           /* HTTP status, 0 when none */
 	const char *error;     /* message for non-OK kinds (points into the client) */
 	double seconds;        /* total time of the transfer */
+	double retry_after;    /* seconds from a Retry-After header, 0 when none */
 };
 
 /* timeouts in seconds (> 0).  0 on success; -1 with a message in errbuf. */
