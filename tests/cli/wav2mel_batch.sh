@@ -35,6 +35,12 @@ for i in $(seq 1 $n); do
 done
 $MS info out/id3.mel | grep -qx 'frames: 44'     # 1 s: 22050/512 + 1
 rm -f spawns.log
+# several lanes at once, small groups: the same files, four ffmpeg runs
+$W --batch -o lanes -j 3 -g 2 --ffmpeg "$PWD/ffmpeg-count" < good.tsv > lanes.tsv
+[ "$(spawns)" -eq 4 ]
+[ "$(sort lanes.tsv | cut -f1)" = "$(sort listed.tsv | cut -f1)" ]
+for i in $(seq 1 $n); do cmp out/id$i.mel lanes/id$i.mel; done
+rm -f spawns.log
 
 # --- mixed: good files with every kind of bad line ---------------------------
 : > in/empty.mp3

@@ -117,13 +117,12 @@ static void keep_stderr(char *err, size_t errcap, size_t *used, const char *buf,
 	err[*used] = '\0';
 }
 
-struct group_io {
-	int *rd;               /* [n + 1] read ends; [n] is ffmpeg's stderr; -1 when closed */
-	size_t *bytes;         /* [n] bytes received per output */
-};
+/* Bigger pipes let ffmpeg run ahead while this side is busy, and halve the
+ * wake-ups; best effort (the per-user pipe quota may refuse). */
+#define PIPE_BYTES (256 << 10)
 
-static int spawn_group(char **argv, size_t n, int uses_stdin,
-                       struct group_io *io, pid_t *pid, char *err, size_t errcap)
+static int spawn_group(char **argv, size_t n, int uses_stdin, int *rd, pid_t *pid, char *err,
+                       size_t errcap)
 {
 	posix_spawn_file_actions_t fa;
 	int *wr = xmalloc((n + 1) * sizeof *wr);
@@ -142,7 +141,9 @@ static int spawn_group(char **argv, size_t n, int uses_stdin,
 			close(p[0]);
 			break;
 		}
-		io->rd[made] = p[0];
+		if (made < n)
+			fcntl(p[0], F_SETPIPE_SZ, PIPE_BYTES);
+		rd[made] = p[0];
 		wr[made] = hi;
 	}
 	if (made <= n) {
@@ -167,28 +168,26 @@ out:
 	for (size_t i = 0; i < made; i++) {
 		close(wr[i]);
 		if (ok != 1) {
-			close(io->rd[i]);
-			io->rd[i] = -1;
+			close(rd[i]);
+			rd[i] = -1;
 		}
 	}
 	free(wr);
 	return ok == 1 ? 0 : ok == -2 ? -2 : -1;
 }
 
-/* Reads every output and stderr until all reach end of file. */
-static int drain(size_t n, struct group_io *io, struct wav2mel_samples *out, char *err,
-                 size_t errcap, size_t *err_used)
+void wav2mel_decode_drain(struct wav2mel_proc *p)
 {
+	size_t n = p->n;
 	struct pollfd *pfd = xmalloc((n + 1) * sizeof *pfd);
 	size_t *who = xmalloc((n + 1) * sizeof *who);
 	char ebuf[4096];
-	int rc = 0;
 
 	for (;;) {
 		size_t np = 0;
 		for (size_t i = 0; i <= n; i++)
-			if (io->rd[i] >= 0) {
-				pfd[np].fd = io->rd[i];
+			if (p->rd[i] >= 0) {
+				pfd[np].fd = p->rd[i];
 				pfd[np].events = POLLIN;
 				who[np++] = i;
 			}
@@ -197,8 +196,9 @@ static int drain(size_t n, struct group_io *io, struct wav2mel_samples *out, cha
 		if (poll(pfd, np, -1) < 0) {
 			if (errno == EINTR)
 				continue;
-			snprintf(err, errcap, "poll: %s", strerror(errno));
-			rc = -1;
+			snprintf(p->err, p->errcap, "poll: %s", strerror(errno));
+			p->failed = 1;
+			kill(p->pid, SIGTERM);
 			break;
 		}
 		for (size_t j = 0; j < np; j++) {
@@ -207,35 +207,45 @@ static int drain(size_t n, struct group_io *io, struct wav2mel_samples *out, cha
 			if (!(pfd[j].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;
 			if (i == n) {
-				got = read(io->rd[i], ebuf, sizeof ebuf);
+				got = read(p->rd[i], ebuf, sizeof ebuf);
 				if (got > 0)
-					keep_stderr(err, errcap, err_used, ebuf, (size_t)got);
+					keep_stderr(p->err, p->errcap, &p->err_used, ebuf, (size_t)got);
 			} else {
-				reserve(&out[i], io->bytes[i], (size_t)1 << 16);
-				got = read(io->rd[i], (char *)out[i].x + io->bytes[i],
-				           out[i].cap - io->bytes[i]);
+				reserve(&p->out[i], p->bytes[i], PIPE_BYTES);
+				got = read(p->rd[i], (char *)p->out[i].x + p->bytes[i],
+				           p->out[i].cap - p->bytes[i]);
 				if (got > 0)
-					io->bytes[i] += (size_t)got;
+					p->bytes[i] += (size_t)got;
 			}
 			if (got == 0 || (got < 0 && errno != EINTR && errno != EAGAIN)) {
-				close(io->rd[i]);
-				io->rd[i] = -1;
+				close(p->rd[i]);
+				p->rd[i] = -1;
 			}
 		}
 	}
 	free(pfd);
 	free(who);
-	return rc;
 }
 
-int wav2mel_decode(const struct wav2mel_decoder *d, const char *const *paths, size_t n,
-                   struct wav2mel_samples *out, char *err, size_t errcap)
+static void proc_free(struct wav2mel_proc *p)
 {
-	struct group_io io;
-	int uses_stdin = 0, status, rc = DECODE_OK;
-	size_t err_used = 0;
+	for (size_t i = 0; i <= p->n; i++)
+		if (p->rd[i] >= 0)
+			close(p->rd[i]);
+	free(p->rd);
+	free(p->bytes);
+	p->rd = NULL;
+	p->bytes = NULL;
+}
+
+int wav2mel_decode_start(struct wav2mel_proc *p, const struct wav2mel_decoder *d,
+                         const char *const *paths, size_t n, struct wav2mel_samples *out,
+                         char *err, size_t errcap)
+{
+	int uses_stdin = 0;
 	pid_t pid;
 
+	memset(p, 0, sizeof *p);
 	if (errcap)
 		err[0] = '\0';
 	if (n == 0 || n > DECODE_MAX_GROUP) {
@@ -246,25 +256,36 @@ int wav2mel_decode(const struct wav2mel_decoder *d, const char *const *paths, si
 		uses_stdin |= strcmp(paths[i], "-") == 0;
 		out[i].n = 0;
 	}
-	char **argv = build_argv(d, paths, n, uses_stdin);
-	io.rd = xmalloc((n + 1) * sizeof *io.rd);
-	io.bytes = xcalloc(n, sizeof *io.bytes);
+	p->n = n;
+	p->out = out;
+	p->err = err;
+	p->errcap = errcap;
+	p->rd = xmalloc((n + 1) * sizeof *p->rd);
+	p->bytes = xcalloc(n, sizeof *p->bytes);
 	for (size_t i = 0; i <= n; i++)
-		io.rd[i] = -1;
-	int sp = spawn_group(argv, n, uses_stdin, &io, &pid, err, errcap);
+		p->rd[i] = -1;
+	char **argv = build_argv(d, paths, n, uses_stdin);
+	int sp = spawn_group(argv, n, uses_stdin, p->rd, &pid, err, errcap);
+	free_argv(argv);
 	if (sp != 0) {
-		rc = sp == -2 ? DECODE_NO_FFMPEG : DECODE_FAILED;
-		goto out;
+		proc_free(p);
+		return sp == -2 ? DECODE_NO_FFMPEG : DECODE_FAILED;
 	}
-	if (drain(n, &io, out, err, errcap, &err_used) != 0) {
-		kill(pid, SIGTERM);
-		rc = DECODE_FAILED;
-	}
-	while (waitpid(pid, &status, 0) < 0)
+	p->pid = (int)pid;
+	return DECODE_OK;
+}
+
+int wav2mel_decode_finish(struct wav2mel_proc *p)
+{
+	char *err = p->err;
+	size_t errcap = p->errcap, err_used = p->err_used;
+	int status, rc = p->failed ? DECODE_FAILED : DECODE_OK;
+
+	while (waitpid((pid_t)p->pid, &status, 0) < 0)
 		if (errno != EINTR) {
 			snprintf(err, errcap, "waitpid: %s", strerror(errno));
-			rc = DECODE_FAILED;
-			goto out;
+			proc_free(p);
+			return DECODE_FAILED;
 		}
 	if (rc == DECODE_OK && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
 		/* strip the trailing newline of ffmpeg's message */
@@ -285,20 +306,26 @@ int wav2mel_decode(const struct wav2mel_decoder *d, const char *const *paths, si
 		}
 		rc = DECODE_FAILED;
 	}
-	for (size_t i = 0; rc == DECODE_OK && i < n; i++) {
-		if (io.bytes[i] % sizeof(float) != 0) {
-			snprintf(err, errcap, "ffmpeg wrote %zu bytes for %s, not whole samples",
-			         io.bytes[i], paths[i]);
+	for (size_t i = 0; rc == DECODE_OK && i < p->n; i++) {
+		if (p->bytes[i] % sizeof(float) != 0) {
+			snprintf(err, errcap, "ffmpeg wrote %zu bytes for output %zu, not whole samples",
+			         p->bytes[i], i);
 			rc = DECODE_FAILED;
 		}
-		out[i].n = io.bytes[i] / sizeof(float);
+		p->out[i].n = p->bytes[i] / sizeof(float);
 	}
-out:
-	for (size_t i = 0; i <= n; i++)
-		if (io.rd[i] >= 0)
-			close(io.rd[i]);
-	free(io.rd);
-	free(io.bytes);
-	free_argv(argv);
+	proc_free(p);
 	return rc;
+}
+
+int wav2mel_decode(const struct wav2mel_decoder *d, const char *const *paths, size_t n,
+                   struct wav2mel_samples *out, char *err, size_t errcap)
+{
+	struct wav2mel_proc p;
+	int rc = wav2mel_decode_start(&p, d, paths, n, out, err, errcap);
+
+	if (rc != DECODE_OK)
+		return rc;
+	wav2mel_decode_drain(&p);
+	return wav2mel_decode_finish(&p);
 }

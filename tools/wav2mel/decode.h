@@ -29,6 +29,29 @@ enum { DECODE_OK = 0, DECODE_FAILED = -1, DECODE_NO_FFMPEG = -2 };
 /* The longest group one ffmpeg process is given (descriptors per process). */
 #define DECODE_MAX_GROUP 256
 
+/* One running ffmpeg (between wav2mel_decode_start and _finish). */
+struct wav2mel_proc {
+	size_t n;              /* inputs */
+	int pid;               /* pid_t */
+	int *rd;               /* [n + 1] read ends, [n] = ffmpeg's stderr; -1 closed */
+	size_t *bytes;         /* [n] bytes received per output */
+	struct wav2mel_samples *out;
+	char *err;             /* [errcap] ffmpeg's diagnostics so far */
+	size_t errcap, err_used;
+	int failed;            /* a read or poll error */
+};
+
+/* The three steps of wav2mel_decode, for callers that overlap one group's
+ * start-up with another's work: start spawns ffmpeg; drain reads every
+ * output to its end; finish reaps ffmpeg and sets out[i].n.  start returns
+ * DECODE_NO_FFMPEG or DECODE_FAILED (nothing to finish) or DECODE_OK;
+ * finish returns DECODE_OK or DECODE_FAILED. */
+int wav2mel_decode_start(struct wav2mel_proc *p, const struct wav2mel_decoder *d,
+                         const char *const *paths, size_t n, struct wav2mel_samples *out,
+                         char *err, size_t errcap);
+void wav2mel_decode_drain(struct wav2mel_proc *p);
+int wav2mel_decode_finish(struct wav2mel_proc *p);
+
 /* Decodes paths[0..n-1] ("-" = this process's stdin, at most once) with one
  * ffmpeg process into out[i], whose buffers grow as needed and are reused.
  * DECODE_OK when ffmpeg exited with status 0; DECODE_FAILED with ffmpeg's

@@ -20,6 +20,8 @@
 #include <getopt.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,7 +48,9 @@ static const char usage[] =
 	"      --ffmpeg PROG        the ffmpeg program (default $FFMPEG or ffmpeg)\n"
 	"  -b, --batch              read 'id<TAB>path' lines on stdin\n"
 	"  -o, --output-dir DIR     batch: where id.mel files go (created if needed)\n"
-	"  -g, --group N            batch: files per ffmpeg process (default 32)\n"
+	"  -g, --group N            batch: files per ffmpeg process (default 16)\n"
+	"  -j, --jobs N             batch: ffmpeg processes at a time (default: one\n"
+	"                           per core, at most 4)\n"
 	"      --wait SECONDS       batch: decode a partial group after this long\n"
 	"                           without input (default 2)\n"
 	"      --delete-input       batch: remove each input once its .mel is in place\n"
@@ -72,6 +76,7 @@ static const struct option long_opts[] = {
 	{"batch", no_argument, NULL, 'b'},
 	{"output-dir", required_argument, NULL, 'o'},
 	{"group", required_argument, NULL, 'g'},
+	{"jobs", required_argument, NULL, 'j'},
 	{"wait", required_argument, NULL, OPT_WAIT},
 	{"delete-input", no_argument, NULL, OPT_DELETE},
 	{"help", no_argument, NULL, OPT_HELP},
@@ -85,16 +90,56 @@ struct job {
 	char *out;             /* .mel path */
 };
 
+/* What every lane shares; read-only once the lanes run, except the
+ * counters and the queue, which are under mu. */
 struct ctx {
-	struct melspec ms;
 	struct wav2mel_decoder dec;
 	uint32_t dtype;        /* BIN_U8 or BIN_F32 */
 	int log1p, allow_silent, delete_input, batch;
+	pthread_mutex_t mu;
+	unsigned long done, failed;
+	/* the one-slot queue from the reader to the lanes */
+	pthread_cond_t more, taken;
+	struct job **pending;  /* [npending], NULL when the slot is free */
+	size_t npending;
+	int closed;
+};
+
+/* One decoding lane: its own ffmpeg at a time, its own buffers and FFT
+ * plan.  With --jobs 2 on two cores one lane decodes while the other
+ * computes and writes. */
+struct lane {
+	struct ctx *c;
+	struct melspec ms;
 	struct wav2mel_samples *bufs;  /* [group] decoded audio, reused */
 	float *mel;            /* [T][M] reused */
 	size_t mel_cap;        /* floats */
-	unsigned long done, failed;
+	pthread_t thread;
 };
+
+/* Messages from several lanes must not interleave: stdio's lock on stderr
+ * is recursive, so holding it makes warnx's several writes one line. */
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	flockfile(stderr);
+	vwarnx(fmt, ap);
+	funlockfile(stderr);
+	va_end(ap);
+}
+
+static void count(struct ctx *c, int ok)
+{
+	pthread_mutex_lock(&c->mu);
+	if (ok)
+		c->done++;
+	else
+		c->failed++;
+	pthread_mutex_unlock(&c->mu);
+}
 
 /* ffmpeg's messages span lines; fold them into one, "; " between. */
 static const char *one_line(const char *in, char *out, size_t cap)
@@ -126,45 +171,50 @@ static int precheck(const char *in)
 	if (strcmp(in, "-") == 0)
 		return 0;
 	if (stat(in, &st) != 0) {
-		warn("%s", in);
+		say("%s: %s", in, strerror(errno));
 		return -1;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		warnx("%s: is a directory", in);
+		say("%s: is a directory", in);
 		return -1;
 	}
 	if (S_ISREG(st.st_mode) && st.st_size == 0) {
-		warnx("%s: empty file", in);
+		say("%s: empty file", in);
 		return -1;
 	}
 	return 0;
 }
 
+/* atomic.c keeps a process-wide list of live temporary files: one writer
+ * at a time. */
+static pthread_mutex_t write_mu = PTHREAD_MUTEX_INITIALIZER;
+
 /* Spectrogram of one decoded input, written atomically to job->out. */
-static int finish(struct ctx *c, const struct job *job, const struct wav2mel_samples *s)
+static int finish(struct lane *L, const struct job *job, const struct wav2mel_samples *s)
 {
-	const struct melspec_config *cfg = &c->ms.cfg;
+	const struct ctx *c = L->c;
+	const struct melspec_config *cfg = &L->ms.cfg;
 	struct mel_meta meta;
-	int silent;
+	int silent, rc;
 
 	if (s->n == 0) {
-		warnx("%s: no audio decoded", job->in);
+		say("%s: no audio decoded", job->in);
 		return -1;
 	}
-	uint64_t T = melspec_n_frames(&c->ms, s->n), M = (uint64_t)cfg->n_mels;
-	if (T * M > c->mel_cap) {
-		free(c->mel);
-		c->mel_cap = T * M + T * M / 4;
-		c->mel = xmalloc(c->mel_cap * sizeof *c->mel);
+	uint64_t T = melspec_n_frames(&L->ms, s->n), M = (uint64_t)cfg->n_mels;
+	if (T * M > L->mel_cap) {
+		free(L->mel);
+		L->mel_cap = T * M + T * M / 4;
+		L->mel = xmalloc(L->mel_cap * sizeof *L->mel);
 	}
 	memset(&meta, 0, sizeof meta);
 	meta.sample_rate = (uint32_t)cfg->sample_rate;
 	meta.n_fft = (uint32_t)cfg->n_fft;
 	meta.hop = (uint32_t)cfg->hop;
 	meta.pad = (uint32_t)cfg->pad;
-	melspec_compute(&c->ms, s->x, s->n, c->log1p ? 1 : 2, c->mel);
+	melspec_compute(&L->ms, s->x, s->n, c->log1p ? 1 : 2, L->mel);
 	if (c->log1p) {
-		float mx = melspec_log1p(c->mel, T * M);
+		float mx = melspec_log1p(L->mel, T * M);
 		meta.scale = MEL_SCALE_LOG1P;
 		meta.vmin = 0.0f;
 		meta.vmax = mx > 0.0f ? mx : 1.0f;
@@ -173,34 +223,38 @@ static int finish(struct ctx *c, const struct job *job, const struct wav2mel_sam
 		meta.scale = MEL_SCALE_DB;
 		meta.vmin = -80.0f;
 		meta.vmax = 0.0f;
-		silent = melspec_power_to_db(c->mel, T * M, 1e-10, 80.0);
+		silent = melspec_power_to_db(L->mel, T * M, 1e-10, 80.0);
 	}
 	if (silent) {
 		if (!c->allow_silent) {
-			warnx("%s: silent input (no signal in any frame); no .mel written "
-			      "(--allow-silent writes one)", job->in);
+			say("%s: silent input (no signal in any frame); no .mel written "
+			    "(--allow-silent writes one)", job->in);
 			return -1;
 		}
-		warnx("%s: silent input; writing every cell at %g, flagged silent", job->in,
-		      (double)meta.vmin);
+		say("%s: silent input; writing every cell at %g, flagged silent", job->in,
+		    (double)meta.vmin);
 		meta.flags |= MEL_FLAG_SILENT;
 	}
-	if (mel_write(job->out, &meta, c->dtype, T, M, c->mel) != 0) {
-		warn("%s: cannot write", job->out);
-		return -1;
-	}
-	return 0;
+	pthread_mutex_lock(&write_mu);
+	rc = mel_write(job->out, &meta, c->dtype, T, M, L->mel);
+	if (rc != 0)
+		say("%s: cannot write: %s", job->out, strerror(errno));
+	pthread_mutex_unlock(&write_mu);
+	return rc;
 }
 
 static void succeeded(struct ctx *c, const struct job *job)
 {
-	c->done++;
+	count(c, 1);
 	if (!c->batch)
 		return;
 	if (c->delete_input && unlink(job->in) != 0)
-		warn("%s: cannot delete", job->in);
+		say("%s: cannot delete: %s", job->in, strerror(errno));
+	flockfile(stdout);
 	printf("%s\t%s\n", job->id, job->out);
-	if (fflush(stdout) != 0)
+	int bad = fflush(stdout) != 0;
+	funlockfile(stdout);
+	if (bad)
 		die(EXIT_WORK, "stdout");
 }
 
@@ -225,31 +279,32 @@ static int names_input(const char *err, const char *in)
  * messages name are reported and the rest retried together; when it names
  * none, the group is split in halves, so each bad file is found and reported
  * alone while the good ones still share ffmpeg start-ups. */
-static void run_jobs(struct ctx *c, struct job **jobs, size_t k)
+static void run_jobs(struct lane *L, struct job **jobs, size_t k)
 {
+	struct ctx *c = L->c;
 	const char **paths = xmalloc(k * sizeof *paths);
 	char err[4096];
 	int rc;
 
 	for (size_t i = 0; i < k; i++)
 		paths[i] = jobs[i]->in;
-	rc = wav2mel_decode(&c->dec, paths, k, c->bufs, err, sizeof err);
+	rc = wav2mel_decode(&c->dec, paths, k, L->bufs, err, sizeof err);
 	free(paths);
 	if (rc == DECODE_NO_FFMPEG)
 		diex(EXIT_WORK, "%s", err);
 	if (rc == DECODE_OK) {
 		for (size_t i = 0; i < k; i++) {
-			if (finish(c, jobs[i], &c->bufs[i]) == 0)
+			if (finish(L, jobs[i], &L->bufs[i]) == 0)
 				succeeded(c, jobs[i]);
 			else
-				c->failed++;
+				count(c, 0);
 		}
 		return;
 	}
 	if (k == 1) {
 		char line[sizeof err + 512];
-		warnx("%s: cannot decode: %s", jobs[0]->in, one_line(err, line, sizeof line));
-		c->failed++;
+		say("%s: cannot decode: %s", jobs[0]->in, one_line(err, line, sizeof line));
+		count(c, 0);
 		return;
 	}
 	struct job **rest = xmalloc(k * sizeof *rest);
@@ -258,17 +313,16 @@ static void run_jobs(struct ctx *c, struct job **jobs, size_t k)
 		if (names_input(err, jobs[i]->in))
 			rest[nrest++] = jobs[i];
 	if (nrest > 0 && nrest < k) {
-		for (size_t i = 0; i < nrest; i++) {   /* confirm each alone: exact message */
-			run_jobs(c, &rest[i], 1);
-		}
+		for (size_t i = 0; i < nrest; i++)   /* confirm each alone: exact message */
+			run_jobs(L, &rest[i], 1);
 		nrest = 0;
 		for (size_t i = 0; i < k; i++)
 			if (!names_input(err, jobs[i]->in))
 				rest[nrest++] = jobs[i];
-		run_jobs(c, rest, nrest);
+		run_jobs(L, rest, nrest);
 	} else {
-		run_jobs(c, jobs, k / 2);
-		run_jobs(c, jobs + k / 2, k - k / 2);
+		run_jobs(L, jobs, k / 2);
+		run_jobs(L, jobs + k / 2, k - k / 2);
 	}
 	free(rest);
 }
@@ -337,7 +391,7 @@ static struct job *parse_line(char *line, unsigned long lineno, const char *outd
 	char out[PATH_MAX];
 
 	if (tab == NULL) {
-		warnx("stdin: line %lu: expected 'id<TAB>path'", lineno);
+		say("stdin: line %lu: expected 'id<TAB>path'", lineno);
 		return NULL;
 	}
 	*tab = '\0';
@@ -345,11 +399,11 @@ static struct job *parse_line(char *line, unsigned long lineno, const char *outd
 	if ((end = strchr(path, '\t')) != NULL)
 		*end = '\0';
 	if (!name_is_safe(line)) {
-		warnx("stdin: line %lu: id '%s' is not a safe file name", lineno, line);
+		say("stdin: line %lu: id '%s' is not a safe file name", lineno, line);
 		return NULL;
 	}
 	if (*path == '\0' || strcmp(path, "-") == 0) {
-		warnx("stdin: line %lu: %s: no input path", lineno, line);
+		say("stdin: line %lu: %s: no input path", lineno, line);
 		return NULL;
 	}
 	if (precheck(path) != 0)
@@ -372,7 +426,42 @@ static void free_jobs(struct job **jobs, size_t n)
 	}
 }
 
-static void batch(struct ctx *c, const char *outdir, size_t group, int wait_ms)
+/* Hands a group to the next free lane (waits while all are busy). */
+static void enqueue(struct ctx *c, struct job **jobs, size_t k)
+{
+	pthread_mutex_lock(&c->mu);
+	while (c->pending != NULL)
+		pthread_cond_wait(&c->taken, &c->mu);
+	c->pending = jobs;
+	c->npending = k;
+	pthread_cond_signal(&c->more);
+	pthread_mutex_unlock(&c->mu);
+}
+
+static void *lane_main(void *arg)
+{
+	struct lane *L = arg;
+	struct ctx *c = L->c;
+
+	for (;;) {
+		pthread_mutex_lock(&c->mu);
+		while (c->pending == NULL && !c->closed)
+			pthread_cond_wait(&c->more, &c->mu);
+		struct job **jobs = c->pending;
+		size_t k = c->npending;
+		c->pending = NULL;
+		pthread_cond_signal(&c->taken);
+		pthread_mutex_unlock(&c->mu);
+		if (jobs == NULL)
+			return NULL;          /* closed and drained */
+		run_jobs(L, jobs, k);
+		free_jobs(jobs, k);
+		free(jobs);
+	}
+}
+
+static void batch(struct ctx *c, struct lane *lanes, int nlanes, const char *outdir,
+                  size_t group, int wait_ms)
 {
 	static struct line_reader lr;
 	struct job **jobs = xmalloc(group * sizeof *jobs);
@@ -382,6 +471,9 @@ static void batch(struct ctx *c, const char *outdir, size_t group, int wait_ms)
 
 	if (mkdir_p(outdir) != 0)
 		die(EXIT_WORK, "%s", outdir);
+	for (int i = 0; i < nlanes; i++)
+		if ((errno = pthread_create(&lanes[i].thread, NULL, lane_main, &lanes[i])) != 0)
+			die(EXIT_WORK, "cannot start a thread");
 	while ((r = next_line(&lr, k ? wait_ms : -1, &line)) != 0) {
 		if (r == 1) {
 			line[strcspn(line, "\r")] = '\0';
@@ -389,24 +481,50 @@ static void batch(struct ctx *c, const char *outdir, size_t group, int wait_ms)
 				continue;
 			struct job *job = parse_line(line, lr.lineno, outdir);
 			if (job == NULL) {
-				c->failed++;
+				count(c, 0);
 				continue;
 			}
 			jobs[k++] = job;
 		}
 		if (k == group || (r == -1 && k > 0)) {
-			run_jobs(c, jobs, k);
-			free_jobs(jobs, k);
+			enqueue(c, jobs, k);
+			jobs = xmalloc(group * sizeof *jobs);
 			k = 0;
 		}
 	}
-	if (k > 0) {
-		run_jobs(c, jobs, k);
-		free_jobs(jobs, k);
-	}
-	free(jobs);
+	if (k > 0)
+		enqueue(c, jobs, k);
+	else
+		free(jobs);
+	pthread_mutex_lock(&c->mu);
+	c->closed = 1;
+	pthread_cond_broadcast(&c->more);
+	pthread_mutex_unlock(&c->mu);
+	for (int i = 0; i < nlanes; i++)
+		pthread_join(lanes[i].thread, NULL);
 	if (c->failed)
 		warnx("%lu converted, %lu failed", c->done, c->failed);
+}
+
+static void lane_init(struct lane *L, struct ctx *c, const struct melspec_config *cfg,
+                      size_t group)
+{
+	char err[256];
+
+	memset(L, 0, sizeof *L);
+	L->c = c;
+	if (melspec_init(&L->ms, cfg, err, sizeof err) != 0)
+		diex(EXIT_USAGE, "%s", err);
+	L->bufs = xcalloc(group, sizeof *L->bufs);
+}
+
+static void lane_free(struct lane *L, size_t group)
+{
+	for (size_t i = 0; i < group; i++)
+		wav2mel_samples_free(&L->bufs[i]);
+	free(L->bufs);
+	free(L->mel);
+	melspec_free(&L->ms);
 }
 
 int main(int argc, char **argv)
@@ -417,18 +535,24 @@ int main(int argc, char **argv)
 	struct melspec_config cfg;
 	struct ctx c;
 	const char *outdir = NULL;
-	long long group = 32;
+	long long group = 16, jobs = sysconf(_SC_NPROCESSORS_ONLN);   /* capped below */
 	double wait_s = 2.0;
 	char err[256];
 	int ch;
 
 	msg_init(argv[0]);
 	memset(&c, 0, sizeof c);
+	pthread_mutex_init(&c.mu, NULL);
+	pthread_cond_init(&c.more, NULL);
+	pthread_cond_init(&c.taken, NULL);
 	melspec_config_default(&cfg);
 	c.dtype = BIN_U8;
 	c.dec.ffmpeg = getenv("FFMPEG") && *getenv("FFMPEG") ? getenv("FFMPEG") : "ffmpeg";
 	c.dec.soxr = 1;
-	while ((ch = getopt_long(argc, argv, "e:p:r:n:H:m:bo:g:h", long_opts, NULL)) != -1) {
+	/* one lane per core, at most 4: each holds a group's samples (~3 MB a
+	 * preview) and ffmpeg decodes on one core */
+	jobs = jobs < 1 ? 1 : jobs > 4 ? 4 : jobs;
+	while ((ch = getopt_long(argc, argv, "e:p:r:n:H:m:bo:g:j:h", long_opts, NULL)) != -1) {
 		switch (ch) {
 		case 'e': c.dtype = opt_choice("--encoding", optarg, encodings) ? BIN_F32 : BIN_U8; break;
 		case 'p': cfg.pad = opt_choice("--pad", optarg, pads); break;
@@ -443,6 +567,7 @@ int main(int argc, char **argv)
 		case 'b': c.batch = 1; break;
 		case 'o': outdir = optarg; break;
 		case 'g': group = opt_ll("--group", optarg, 1, DECODE_MAX_GROUP); break;
+		case 'j': jobs = opt_ll("--jobs", optarg, 1, 64); break;
 		case OPT_WAIT: wait_s = opt_double("--wait", optarg, 0.0, 86400.0); break;
 		case OPT_DELETE: c.delete_input = 1; break;
 		case OPT_HELP: opt_help(usage);
@@ -467,27 +592,32 @@ int main(int argc, char **argv)
 	}
 	if (cfg.n_fft % 2 != 0 || cfg.hop > cfg.n_fft)
 		opt_usage_error(usage, "--n-fft must be even and --hop at most --n-fft");
-	if (melspec_init(&c.ms, &cfg, err, sizeof err) != 0)
+	struct melspec probe;
+	if (melspec_init(&probe, &cfg, err, sizeof err) != 0)
 		opt_usage_error(usage, "%s", err);
+	melspec_free(&probe);
 	c.dec.sample_rate = cfg.sample_rate;
-	c.bufs = xcalloc(c.batch ? (size_t)group : 1, sizeof *c.bufs);
 
+	/* FFTW's planner is not thread-safe: every plan is made here, before
+	 * any lane starts; executing plans from several threads is safe. */
+	int nlanes = c.batch ? (int)jobs : 1;
+	size_t per_lane = c.batch ? (size_t)group : 1;
+	struct lane *lanes = xcalloc((size_t)nlanes, sizeof *lanes);
+	for (int i = 0; i < nlanes; i++)
+		lane_init(&lanes[i], &c, &cfg, per_lane);
 	if (c.batch) {
-		batch(&c, outdir, (size_t)group, (int)(wait_s * 1000.0));
+		batch(&c, lanes, nlanes, outdir, (size_t)group, (int)(wait_s * 1000.0));
 	} else {
 		struct job job = {.id = NULL, .in = argv[0], .out = argv[1]};
 		struct job *jp = &job;
 		if (precheck(job.in) != 0)
 			c.failed++;
 		else
-			run_jobs(&c, &jp, 1);
+			run_jobs(&lanes[0], &jp, 1);
 	}
-
-	for (size_t i = 0; i < (c.batch ? (size_t)group : 1); i++)
-		wav2mel_samples_free(&c.bufs[i]);
-	free(c.bufs);
-	free(c.mel);
-	melspec_free(&c.ms);
+	for (int i = 0; i < nlanes; i++)
+		lane_free(&lanes[i], per_lane);
+	free(lanes);
 	fftwf_cleanup();
 	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0)
 		die(EXIT_WORK, "stdout");
