@@ -15,12 +15,13 @@ export OPENBLAS_CORETYPE="${OPENBLAS_CORETYPE:-Haswell}"
 dt=$BIN/dcue-train
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-dcue.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
+cd "$tmp"
 have_torch=0
 "$PYTHON" -c 'import torch' 2>/dev/null && have_torch=1
 [ $have_torch = 1 ] || echo "python3-torch not installed: PyTorch comparisons skipped"
 torch() { "$PYTHON" -W ignore "$ROOT/bench/dcue_torch.py" "$@" | awk '{ print $2 }'; }
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b > 0 ? a / b : 0 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 
 "$PYTHON" "$ROOT/tests/fixtures/dcue/gen.py" "$tmp/d" --tracks "$TRACKS" --playlists $((TRACKS / 3)) \
 	--mel-bins 128 --frames 1292 --length 20 --genres 8

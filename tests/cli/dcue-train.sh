@@ -96,5 +96,10 @@ work_fails "embedding-size: 8 in the checkpoint, 16 now" \
 $dt train ${common/--quiet/} --lr 0.05 --epochs 1 --load a.ckpt --metrics f.tsv 2>err
 grep -q "fine-tuning" err
 [ "$(grep -c '^epoch' f.tsv)" -eq 1 ]
+# --load X --save X: a first run starts afresh, a second one resumes
+$dt train $common --epochs 1 --load x.ckpt --save x.ckpt --metrics x.tsv
+$dt train ${common/--quiet/} --epochs 2 --load x.ckpt --save x.ckpt --metrics x.tsv 2>err
+grep -q "resuming after epoch 1" err
+[ "$(grep -c '^epoch' x.tsv)" -eq 2 ]
 # no partial outputs were left behind
 if ls -a | grep '\.tmp\.'; then echo 'temporary files left'; exit 1; fi

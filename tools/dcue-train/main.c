@@ -42,7 +42,7 @@ static const char usage[] =
 	"  --channels C          first convolution's channels (128)\n"
 	"  --hidden H            playlist branch width (300)\n"
 	"Training:\n"
-	"  --epochs N            total epochs (10)\n"
+	"  --epochs N            total epochs (3)\n"
 	"  --batch-size B        samples per step (16)\n"
 	"  --nb-negatives N      negatives per sample (20)\n"
 	"  --criterion C         multi_margin or cross_entropy (multi_margin)\n"
@@ -51,9 +51,10 @@ static const char usage[] =
 	"  --momentum X          Nesterov momentum (0.9)\n"
 	"  --seed S              seed of every random choice (1)\n"
 	"  --steps-per-epoch N   steps per epoch (0 = one pass over the interactions)\n"
-	"  --valid-samples N     validation samples per epoch (1000; 0 = none, -1 = all)\n"
+	"  --valid-samples N     validation samples per epoch (500; 0 = none, -1 = all)\n"
 	"  --save CKPT           checkpoint after every epoch (atomic)\n"
-	"  --load CKPT           resume (same settings) or fine-tune (same architecture)\n"
+	"  --load CKPT           resume (same settings) or fine-tune (same architecture);\n"
+	"                        --load X --save X with no X yet starts afresh\n"
 	"  --checkpoint-every N  also checkpoint every N steps\n"
 	"  --metrics FILE.tsv    per-epoch metrics (rewritten after every epoch)\n"
 	"  --log-steps N         also a metrics row every N steps\n"
@@ -151,8 +152,8 @@ static void defaults(struct options *o)
 	o->cfg.mel_max = 0.0f;
 	o->cfg.mel_std = 1.0f;
 	o->cfg.seed = 1;
-	o->epochs = 10;
-	o->valid_samples = 1000;
+	o->epochs = 3;
+	o->valid_samples = 500;
 	o->eval_batch = 64;
 	o->k = 20;
 	o->playlist = -1;

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum { STREAM_INIT = 11, STREAM_TRAIN = 12, STREAM_ORDER = 13, STREAM_VALID = 14 };
 
@@ -207,8 +208,15 @@ int cmd_train(struct options *o)
 	seed_stream(&t.rng, o->cfg.seed, STREAM_INIT);
 	model_randomize(&t.m, &t.rng);
 	seed_stream(&t.rng, o->cfg.seed, STREAM_TRAIN);
-	if (o->load != NULL)
+	/* --load X --save X with no X yet is a first run (what a Makefile rule
+	 * that resumes itself does) */
+	if (o->load != NULL && o->save != NULL && strcmp(o->load, o->save) == 0 &&
+	    access(o->load, F_OK) != 0 && errno == ENOENT) {
+		if (!o->quiet)
+			warnx("%s does not exist yet: starting from scratch", o->load);
+	} else if (o->load != NULL) {
 		load_checkpoint(&t);
+	}
 	workspace_init(&t.ws, &t.m, B * K, B);
 	t.order = xmalloc(d.n_train_pairs * sizeof(uint32_t));
 	t.idx = xmalloc((size_t)B * sizeof(uint32_t));
