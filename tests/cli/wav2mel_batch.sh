@@ -86,6 +86,9 @@ grep -q "line 10: id '../evil' is not a safe file name" err.txt
 grep -q "line 11: expected 'id<TAB>path'" err.txt
 grep -q 'line 16: stdin: no input path' err.txt
 grep -q '7 converted, 8 failed' err.txt
+# each failure reported once, though a failed group is decoded again
+[ "$(wc -l < err.txt)" -eq 9 ]
+[ "$(grep -c 'silence.wav' err.txt)" -eq 1 ]
 [ ! -e evil.mel ] && [ ! -e mixed/evil.mel ]
 # bad files cost extra start-ups, good ones still share: far fewer than one
 # per file (7 good + 3 undecodable files reached ffmpeg)

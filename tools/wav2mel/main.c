@@ -105,6 +105,17 @@ struct ctx {
 	int closed;
 };
 
+/* One input's spectrogram, computed while ffmpeg is still exiting and
+ * written once its status says the decoding was sound. */
+struct result {
+	int ok;                /* 1 to write, 0 failed, -1 not computed */
+	char why[600];         /* what to report about it, "" when nothing */
+	struct mel_meta meta;
+	uint64_t T, M;
+	float *mel;            /* [T][M], kept from file to file */
+	size_t cap;            /* floats */
+};
+
 /* One decoding lane: its own ffmpeg at a time, its own buffers and FFT
  * plan.  With --jobs 2 on two cores one lane decodes while the other
  * computes and writes. */
@@ -112,8 +123,7 @@ struct lane {
 	struct ctx *c;
 	struct melspec ms;
 	struct wav2mel_samples *bufs;  /* [group] decoded audio, reused */
-	float *mel;            /* [T][M] reused */
-	size_t mel_cap;        /* floats */
+	struct result *res;    /* [group] spectrograms awaiting ffmpeg's exit status */
 	pthread_t thread;
 };
 
@@ -185,58 +195,72 @@ static int precheck(const char *in)
 	return 0;
 }
 
+/* Spectrogram of one decoded input into r.  Messages wait in r->why until
+ * ffmpeg's status says they stand (a failed group is retried, and must
+ * not report twice). */
+static int compute(struct lane *L, const struct job *job, const struct wav2mel_samples *s,
+                   struct result *r)
+{
+	const struct ctx *c = L->c;
+	const struct melspec_config *cfg = &L->ms.cfg;
+	struct mel_meta *meta = &r->meta;
+	int silent;
+
+	r->ok = 0;
+	r->why[0] = '\0';
+	if (s->n == 0) {
+		snprintf(r->why, sizeof r->why, "%s: no audio decoded", job->in);
+		return -1;
+	}
+	r->T = melspec_n_frames(&L->ms, s->n);
+	r->M = (uint64_t)cfg->n_mels;
+	if (r->T * r->M > r->cap) {
+		free(r->mel);
+		r->cap = r->T * r->M + r->T * r->M / 4;
+		r->mel = xmalloc(r->cap * sizeof *r->mel);
+	}
+	memset(meta, 0, sizeof *meta);
+	meta->sample_rate = (uint32_t)cfg->sample_rate;
+	meta->n_fft = (uint32_t)cfg->n_fft;
+	meta->hop = (uint32_t)cfg->hop;
+	meta->pad = (uint32_t)cfg->pad;
+	melspec_compute(&L->ms, s->x, s->n, c->log1p ? 1 : 2, r->mel);
+	if (c->log1p) {
+		float mx = melspec_log1p(r->mel, r->T * r->M);
+		meta->scale = MEL_SCALE_LOG1P;
+		meta->vmin = 0.0f;
+		meta->vmax = mx > 0.0f ? mx : 1.0f;
+		silent = !(mx > 0.0f);
+	} else {
+		meta->scale = MEL_SCALE_DB;
+		meta->vmin = -80.0f;
+		meta->vmax = 0.0f;
+		silent = melspec_power_to_db(r->mel, r->T * r->M, 1e-10, 80.0);
+	}
+	if (silent) {
+		if (!c->allow_silent) {
+			snprintf(r->why, sizeof r->why, "%s: silent input (no signal in any frame); "
+			         "no .mel written (--allow-silent writes one)", job->in);
+			return -1;
+		}
+		snprintf(r->why, sizeof r->why, "%s: silent input; writing every cell at %g, "
+		         "flagged silent", job->in, (double)meta->vmin);
+		meta->flags |= MEL_FLAG_SILENT;
+	}
+	r->ok = 1;
+	return 0;
+}
+
 /* atomic.c keeps a process-wide list of live temporary files: one writer
  * at a time. */
 static pthread_mutex_t write_mu = PTHREAD_MUTEX_INITIALIZER;
 
-/* Spectrogram of one decoded input, written atomically to job->out. */
-static int finish(struct lane *L, const struct job *job, const struct wav2mel_samples *s)
+static int write_result(struct lane *L, const struct job *job, const struct result *r)
 {
-	const struct ctx *c = L->c;
-	const struct melspec_config *cfg = &L->ms.cfg;
-	struct mel_meta meta;
-	int silent, rc;
+	int rc;
 
-	if (s->n == 0) {
-		say("%s: no audio decoded", job->in);
-		return -1;
-	}
-	uint64_t T = melspec_n_frames(&L->ms, s->n), M = (uint64_t)cfg->n_mels;
-	if (T * M > L->mel_cap) {
-		free(L->mel);
-		L->mel_cap = T * M + T * M / 4;
-		L->mel = xmalloc(L->mel_cap * sizeof *L->mel);
-	}
-	memset(&meta, 0, sizeof meta);
-	meta.sample_rate = (uint32_t)cfg->sample_rate;
-	meta.n_fft = (uint32_t)cfg->n_fft;
-	meta.hop = (uint32_t)cfg->hop;
-	meta.pad = (uint32_t)cfg->pad;
-	melspec_compute(&L->ms, s->x, s->n, c->log1p ? 1 : 2, L->mel);
-	if (c->log1p) {
-		float mx = melspec_log1p(L->mel, T * M);
-		meta.scale = MEL_SCALE_LOG1P;
-		meta.vmin = 0.0f;
-		meta.vmax = mx > 0.0f ? mx : 1.0f;
-		silent = !(mx > 0.0f);
-	} else {
-		meta.scale = MEL_SCALE_DB;
-		meta.vmin = -80.0f;
-		meta.vmax = 0.0f;
-		silent = melspec_power_to_db(L->mel, T * M, 1e-10, 80.0);
-	}
-	if (silent) {
-		if (!c->allow_silent) {
-			say("%s: silent input (no signal in any frame); no .mel written "
-			    "(--allow-silent writes one)", job->in);
-			return -1;
-		}
-		say("%s: silent input; writing every cell at %g, flagged silent", job->in,
-		    (double)meta.vmin);
-		meta.flags |= MEL_FLAG_SILENT;
-	}
 	pthread_mutex_lock(&write_mu);
-	rc = mel_write(job->out, &meta, c->dtype, T, M, L->mel);
+	rc = mel_write(job->out, &r->meta, L->c->dtype, r->T, r->M, r->mel);
 	if (rc != 0)
 		say("%s: cannot write: %s", job->out, strerror(errno));
 	pthread_mutex_unlock(&write_mu);
@@ -288,13 +312,32 @@ static void run_jobs(struct lane *L, struct job **jobs, size_t k)
 
 	for (size_t i = 0; i < k; i++)
 		paths[i] = jobs[i]->in;
-	rc = wav2mel_decode(&c->dec, paths, k, L->bufs, err, sizeof err);
+	/* the spectrograms are computed between the last byte and ffmpeg's
+	 * exit (a few hundred ms for a large group), then kept or dropped */
+	struct wav2mel_proc proc;
+	rc = wav2mel_decode_start(&proc, &c->dec, paths, k, L->bufs, err, sizeof err);
 	free(paths);
 	if (rc == DECODE_NO_FFMPEG)
 		diex(EXIT_WORK, "%s", err);
 	if (rc == DECODE_OK) {
+		wav2mel_decode_drain(&proc);
 		for (size_t i = 0; i < k; i++) {
-			if (finish(L, jobs[i], &L->bufs[i]) == 0)
+			/* out[i].n is set by finish; the byte counts are final now */
+			L->bufs[i].n = proc.bytes[i] / sizeof(float);
+			L->res[i].ok = -1;       /* not computed yet */
+		}
+		if (!proc.failed)
+			for (size_t i = 0; i < k; i++)
+				compute(L, jobs[i], &L->bufs[i], &L->res[i]);
+		rc = wav2mel_decode_finish(&proc);
+	}
+	if (rc == DECODE_OK) {
+		for (size_t i = 0; i < k; i++) {
+			if (L->res[i].ok == -1)
+				compute(L, jobs[i], &L->bufs[i], &L->res[i]);
+			if (L->res[i].why[0])
+				say("%s", L->res[i].why);
+			if (L->res[i].ok == 1 && write_result(L, jobs[i], &L->res[i]) == 0)
 				succeeded(c, jobs[i]);
 			else
 				count(c, 0);
@@ -516,6 +559,7 @@ static void lane_init(struct lane *L, struct ctx *c, const struct melspec_config
 	if (melspec_init(&L->ms, cfg, err, sizeof err) != 0)
 		diex(EXIT_USAGE, "%s", err);
 	L->bufs = xcalloc(group, sizeof *L->bufs);
+	L->res = xcalloc(group, sizeof *L->res);
 }
 
 static void lane_free(struct lane *L, size_t group)
@@ -523,7 +567,9 @@ static void lane_free(struct lane *L, size_t group)
 	for (size_t i = 0; i < group; i++)
 		wav2mel_samples_free(&L->bufs[i]);
 	free(L->bufs);
-	free(L->mel);
+	for (size_t i = 0; i < group; i++)
+		free(L->res[i].mel);
+	free(L->res);
 	melspec_free(&L->ms);
 }
 
