@@ -19,7 +19,8 @@ for bad in "--rate 5" "--rate 0/5" "--rate x/y" "--api ftp://x" "--retries -1" "
 	grep -q "deezer-fetch: " err
 done
 rc=0; $df --cache c no-such-file.tsv 2>err || rc=$?
-[ "$rc" -eq 1 ] && grep -q 'no-such-file.tsv' err
+[ "$rc" -eq 1 ]
+grep -q 'no-such-file.tsv' err
 
 # --- fixtures ---
 cp "$fx/catalogue.tsv" .
@@ -51,7 +52,8 @@ head -n 1 cache/failures.tsv | grep -qx $'# track_id\treason\tmessage\ttime'
 grep -q $'^Tk00000000000000000008\tnot_found\tno result for artist:"Nobody" track:"Nothing At All" nor for Nobody Nothing At All\t20[0-9-]*T[0-9:]*Z$' cache/failures.tsv
 grep -q '11 tracks: 9 fetched, 0 cached, .* 1 not found, 1 no preview, 0 failed; 15 API requests' err
 # 11 strict queries + 4 plain fallbacks (Garfunkel, Nobody, AC\DC, "Weird"); 9 previews
-[ "$(searches)" -eq 15 ] && [ "$(previews)" -eq 9 ]
+[ "$(searches)" -eq 15 ]
+[ "$(previews)" -eq 9 ]
 grep -q $'\t/search?q=What\'s Up? #1 & Co + 100%"\t' req.log || grep -q 'What.s Up? #1 & Co + 100%' req.log
 # one connection for the whole run (+1 for the stats request itself)
 [ "$(stats connections)" -eq 2 ]
@@ -60,7 +62,8 @@ grep -q ' 1 connections' err
 # --- rerun: everything cached or listed, no request at all ---
 $df --api "$API" --cache cache --rate 50/1 <"$fx/tracks.tsv" >out2 2>err2
 diff -u out out2
-[ "$(searches)" -eq 15 ] && [ "$(previews)" -eq 9 ]
+[ "$(searches)" -eq 15 ]
+[ "$(previews)" -eq 9 ]
 grep -q '9 cached, 0 skipped (.mel exists), 2 skipped (listed failure)' err2
 
 # --- --skip-existing: a .mel present means no output for that track ---
@@ -73,21 +76,25 @@ diff -u want3 out3
 # --- --retry-failed: the two listed tracks are tried again (1 + 2 searches) ---
 DEEZER_API=$API $df --cache cache --rate 50/1 --retry-failed "$fx/tracks.tsv" >out4 2>err4
 diff -u out out4
-[ "$(searches)" -eq 18 ] && [ "$(previews)" -eq 9 ]
+[ "$(searches)" -eq 18 ]
+[ "$(previews)" -eq 9 ]
 [ "$(grep -c not_found cache/failures.tsv)" -eq 2 ]
 
 # --- a separate failures file and state folder ---
 $df --api "$API" --cache cache2 --state st --failures fail.tsv --rate 50/1 \
 	"$fx/tracks.tsv" >/dev/null 2>&1
-[ -s st/ratelimit.state ] && [ ! -e cache2/ratelimit.state ]
-[ "$(tail -n +2 fail.tsv | wc -l)" -eq 2 ] && [ ! -e cache2/failures.tsv ]
+[ -s st/ratelimit.state ]
+[ ! -e cache2/ratelimit.state ]
+[ "$(tail -n +2 fail.tsv | wc -l)" -eq 2 ]
+[ ! -e cache2/failures.tsv ]
 
 # --- an unreachable API: network failures, exit 1, bounded retries ---
 fake_stop
 rc=0
 $df --api "$API" --cache cache3 --rate 50/1 --retries 2 --backoff 0.01 "$fx/tracks.tsv" \
 	>out5 2>err5 || rc=$?
-[ "$rc" -eq 1 ] && [ ! -s out5 ]
+[ "$rc" -eq 1 ]
+[ ! -s out5 ]
 [ "$(tail -n +2 cache3/failures.tsv | cut -f2 | sort -u)" = network ]
 grep -q ' 33 API requests' err5              # 11 tracks x 3 attempts
 echo ok

@@ -24,7 +24,7 @@ cat err
 [ "$(grep -c . err)" -eq 4 ]                       # four processes, four summaries
 sort out | cut -f1 | diff -u <(cut -f1 tracks.tsv | sort) -
 awk -F'\t' 'NF != 2 { exit 1 }' out                # whole lines only
-! grep -q quota-enforced req.log
+if grep -q quota-enforced req.log; then exit 1; fi
 eval "$("$PYTHON" "$TESTS/fake-deezer/logstats.py" req.log --window 2 | tr ' ' '=')"
 echo "requests=$requests max_window=$max_window span=$span"
 [ "$requests" -eq $((4 * per)) ]

@@ -56,7 +56,8 @@ check_mels mels
 before=$(wc -l <req.log)
 cut -f1-3 tracks.tsv | "$df" --api "$API" --cache cache --rate 50/1 --skip-existing mels |
 	"$w2m" --batch --delete-input -o mels >conv2.out
-[ ! -s conv2.out ] && [ "$(wc -l <req.log)" -eq "$before" ]
+[ ! -s conv2.out ]
+[ "$(wc -l <req.log)" -eq "$before" ]
 
 # --- chunks over xargs -P 4 sharing one cache ---
 tail -n +2 tracks.tsv >body.tsv && split -n l/4 body.tsv chunk.
@@ -79,7 +80,8 @@ done
 kill -9 $dpid
 wait $dpid 2>/dev/null || true
 wait $wpid
-[ "$(wc -l <conv4.out)" -ge 4 ] && [ "$(wc -l <conv4.out)" -lt 10 ]
+[ "$(wc -l <conv4.out)" -ge 4 ]
+[ "$(wc -l <conv4.out)" -lt 10 ]
 cut -f1-3 tracks.tsv | "$df" --api "$API" --cache cache3 --rate 50/1 --skip-existing mels3 |
 	"$w2m" --batch --delete-input -o mels3 >conv5.out
 check_mels mels3

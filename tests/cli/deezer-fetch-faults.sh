@@ -93,7 +93,7 @@ for n in qalways hcode503 badquery bjalways pnotaudio; do
 	grep -q "^$(id $n)	" out2 || { echo "$n: not retried"; exit 1; }
 done
 for n in nodata bigjson pbig; do
-	! grep -q "^$(id $n)	" out2
+	if grep -q "^$(id $n)	" out2; then exit 1; fi
 done
 grep -q '12 cached, .* 3 skipped (listed failure)' err2
 # the cached ones were not fetched again

@@ -44,7 +44,10 @@ printf '%s\n' Tk00000000000000000001 Tk00000000000000000002 Tk000000000000000000
 diff -u want out
 for i in 1 2 4 6; do cmp "cache/Tk0000000000000000000$i.mp3" a.mp3; done
 # nothing escaped the cache, nothing named after a bad id
-[ -z "$(ls sub)" ] && [ ! -e evil ] && [ ! -e x ] && [ ! -e ../x ]
+[ -z "$(ls sub)" ]
+[ ! -e evil ]
+[ ! -e x ]
+[ ! -e ../x ]
 [ "$(ls cache | grep -vc '^Tk0000000000000000000[1246]\.mp3$')" -eq 2 ]  # failures, state
 [ "$(grep -c $'\tinvalid_id\t' cache/failures.tsv)" -eq 4 ]
 grep -q 'tracks.tsv:1: invalid track id' err
@@ -96,7 +99,8 @@ for url in "file:///etc/passwd" "ftp://127.0.0.1/x.mp3" "gopher://x/" "http://x/
 		$df --api "http://127.0.0.1:$(cat evil.port)" --cache evil --rate 50/1 --retries 0 >out 2>err || rc=$?
 	kill $pid
 	wait $pid 2>/dev/null || true
-	[ "$rc" -eq 0 ] && [ ! -s out ]      # no preview: not an error, nothing fetched
+	[ "$rc" -eq 0 ]
+	[ ! -s out ]  # no preview: not an error, nothing fetched
 	grep -q $'^Tk00000000000000000009\tno_preview\t' evil/failures.tsv
 	rm -rf evil
 done
@@ -113,7 +117,9 @@ for path in redir loop; do
 	kill $pid
 	wait $pid 2>/dev/null || true
 	cat err
-	[ "$rc" -eq 1 ] && [ ! -s out ] && [ ! -e evil/Tk00000000000000000009.mp3 ]
+	[ "$rc" -eq 1 ]
+	[ ! -s out ]
+	[ ! -e evil/Tk00000000000000000009.mp3 ]
 	grep -q $'^Tk00000000000000000009\tbad_response\tpreview URL refused' evil/failures.tsv
 	rm -rf evil
 done

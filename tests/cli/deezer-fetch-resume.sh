@@ -27,7 +27,8 @@ kill -9 $pid
 wait $pid 2>/dev/null || true
 n1=$(wc -l <req.log)
 echo "killed after $n1 requests, $(wc -l <out1) lines out"
-[ "$(wc -l <out1)" -ge 7 ] && [ "$(wc -l <out1)" -lt 25 ]
+[ "$(wc -l <out1)" -ge 7 ]
+[ "$(wc -l <out1)" -lt 25 ]
 # every MP3 under its final name is complete; every output line names one
 for f in cache/*.mp3; do cmp "$f" a.mp3; done
 m1=$(ls cache/*.mp3 | wc -l)     # may be one more than the lines out: killed in between
@@ -46,13 +47,13 @@ cat out1 out2 | cut -f1 | sort -u >fetched
 tail -n +2 cache/failures.tsv | cut -f1 | sort -u >failed
 [ "$(wc -l <failed)" -eq 5 ]
 sort -u fetched failed | diff -u <(cut -f1 tracks.tsv | sort) -
-! grep -Fxf fetched failed
+if grep -Fxf fetched failed; then exit 1; fi
 # nothing complete in run 1 was downloaded or searched again in run 2
 tail -n +$((n1 + 1)) req.log >req2.log
 for id in $(cut -f1 out1) $(cat failed1); do
 	i=$((10#${id#Tk}))
-	! grep -q "$(printf 'Artist a%03d' $i)" req2.log
-	! grep -q "/preview/$i\.mp3" req2.log
+	if grep -q "$(printf 'Artist a%03d' $i)" req2.log; then exit 1; fi
+	if grep -q "/preview/$i\.mp3" req2.log; then exit 1; fi
 done
 # at most the one track in flight at the kill is downloaded twice
 "$PYTHON" "$TESTS/fake-deezer/logstats.py" req.log --kind preview | grep -qE '^per_id_max [12]$'

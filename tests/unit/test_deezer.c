@@ -300,6 +300,23 @@ static void test_shared_budget(void)
 	CHECK(ratelimit_acquire(&rl) == 0);
 	CHECK(realtime_ns() - t0 >= (int64_t)(W * 1e9));
 	ratelimit_close(&rl);
+	/* done: a request's time moves from its slot to its completion, so a
+	 * slow request pushes back the one N places later */
+	mkdir("rl2", 0755);
+	CHECK(ratelimit_open(&rl, "rl2", 2, 0.2) == 0);
+	t0 = realtime_ns();
+	CHECK(ratelimit_acquire(&rl) == 0);
+	struct timespec slow = { 0, 150000000 };
+	nanosleep(&slow, NULL);
+	CHECK(ratelimit_done(&rl) == 0);
+	CHECK(ratelimit_acquire(&rl) == 0);
+	CHECK(ratelimit_done(&rl) == 0);
+	CHECK(realtime_ns() - t0 < 200000000);             /* the second slot was free */
+	CHECK(ratelimit_acquire(&rl) == 0);
+	CHECK(realtime_ns() - t0 >= 150000000 + ratelimit_window_ns(0.2));
+	CHECK(ratelimit_done(&rl) == 0);
+	CHECK(ratelimit_done(&rl) == 0);                     /* twice: harmless */
+	ratelimit_close(&rl);
 	/* none: no file, no wait */
 	CHECK(ratelimit_open(&rl, "nonexistent-dir", 0, 0) == 0);
 	CHECK(ratelimit_acquire(&rl) == 0);

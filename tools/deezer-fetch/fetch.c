@@ -147,12 +147,16 @@ static double backoff_delay(struct fetch_ctx *f, int attempt)
 	return d * (0.5 + 0.5 * rng_double(&f->rng));
 }
 
-/* Decides whether to try again after a transient fault; sleeps if so. */
-static int retry_after(struct fetch_ctx *f, int attempt, double start, double wait)
+/* Decides whether to try again after a transient fault; says so and
+ * sleeps if so. */
+static int retry_after(struct fetch_ctx *f, int attempt, double start, double wait,
+                       const struct fetch_outcome *o)
 {
 	if (attempt >= f->cfg.retries || now_seconds() - start + wait > f->cfg.max_retry_time)
 		return 0;
 	f->st.retries++;
+	warnx("%s: %s: %s; retry %d of %d in %.2f s", f->id, o->reason, o->message, attempt + 1,
+	      f->cfg.retries, wait);
 	sleep_seconds(wait);
 	return 1;
 }
@@ -195,6 +199,8 @@ static enum fetch_class api_search(struct fetch_ctx *f, const char *query, json_
 			die(EXIT_WORK, "%s", f->rl->path);
 		f->st.api_requests++;
 		http_get(&f->http, url, &f->json, &r);
+		if (ratelimit_done(f->rl) != 0)
+			die(EXIT_WORK, "%s", f->rl->path);
 		if (r.kind == HTTP_TOO_LARGE) {
 			c = set_outcome(o, FETCH_TOO_LARGE, 0, "search response over %zu bytes",
 			                f->cfg.max_json);
@@ -226,7 +232,7 @@ static enum fetch_class api_search(struct fetch_ctx *f, const char *query, json_
 		} else {
 			c = set_outcome(o, FETCH_BAD_RESPONSE, 0, "search: %s", msg);
 		}
-		if (!transient || !retry_after(f, attempt, start, wait)) {
+		if (!transient || !retry_after(f, attempt, start, wait, o)) {
 			free(url);
 			return c;
 		}
@@ -282,7 +288,7 @@ static enum fetch_class download(struct fetch_ctx *f, const char *url, const cha
 			write_cache(out_path, &f->mp3);
 			return set_outcome(o, FETCH_OK, 200, "%zu bytes", f->mp3.len);
 		}
-		if (!transient || !retry_after(f, attempt, start, wait))
+		if (!transient || !retry_after(f, attempt, start, wait, o))
 			return c;
 	}
 }
@@ -296,7 +302,7 @@ enum fetch_class fetch_track(struct fetch_ctx *f, const char *id, const char *ar
 	enum fetch_class c;
 	int sel;
 
-	(void)id;
+	f->id = id;
 	memset(o, 0, sizeof *o);
 	match_normalise(title, strict, sizeof strict);
 	if (strict[0] == '\0')

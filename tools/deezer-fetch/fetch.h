@@ -44,6 +44,7 @@ struct fetch_ctx {
 	struct http_buf json, mp3; /* reused bodies */
 	struct rng rng;            /* backoff jitter only */
 	struct fetch_stats st;
+	const char *id;            /* the track in hand, for messages */
 };
 
 struct fetch_outcome {

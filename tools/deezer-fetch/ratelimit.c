@@ -135,6 +135,7 @@ int ratelimit_open(struct ratelimit *rl, const char *state_dir, uint32_t n, doub
 	snprintf(rl->path, len, "%s/ratelimit.state", state_dir);
 	rl->window_ns = ratelimit_window_ns(seconds);
 	rl->ring = xcalloc(n, sizeof *rl->ring);
+	rl->buf = xmalloc(file_bytes(n) + 1);
 	rl->fd = open(rl->path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	return rl->fd < 0 ? -1 : 0;
 }
@@ -149,7 +150,7 @@ static int lock_fd(int fd, int op)
 
 int ratelimit_acquire(struct ratelimit *rl)
 {
-	unsigned char *buf;
+	unsigned char *buf = rl->buf;
 	int64_t now, slot;
 	long head;
 	uint32_t h;
@@ -159,11 +160,8 @@ int ratelimit_acquire(struct ratelimit *rl)
 		rl->taken++;
 		return 0;
 	}
-	buf = xmalloc(file_bytes(rl->n) + 1);
-	if (lock_fd(rl->fd, LOCK_EX) != 0) {
-		free(buf);
+	if (lock_fd(rl->fd, LOCK_EX) != 0)
 		return -1;
-	}
 	now = realtime_ns();
 	head = load(rl, buf, now);
 	if (head == -1) {
@@ -175,13 +173,14 @@ int ratelimit_acquire(struct ratelimit *rl)
 		head = 0;
 	}
 	h = (uint32_t)head;
+	rl->last_index = h;
 	slot = ratelimit_reserve(rl->ring, rl->n, &h, now, rl->window_ns);
+	rl->last_slot = slot;
 	if (store(rl, buf, h) != 0) {
 		rc = -1;
 		saved = errno;
 	}
 	lock_fd(rl->fd, LOCK_UN);
-	free(buf);
 	if (rc != 0) {
 		errno = saved;
 		return -1;
@@ -196,12 +195,39 @@ int ratelimit_acquire(struct ratelimit *rl)
 	return 0;
 }
 
+int ratelimit_done(struct ratelimit *rl)
+{
+	unsigned char *buf = rl->buf;
+	int64_t now;
+	long head;
+	int rc = 0;
+
+	if (rl->n == 0 || rl->last_slot == 0)
+		return 0;
+	if (lock_fd(rl->fd, LOCK_EX) != 0)
+		return -1;
+	now = realtime_ns();
+	head = load(rl, buf, now);
+	/* Only when the entry is still ours: after a reset or N newer slots
+	 * there is nothing to correct. */
+	if (head >= 0 && rl->ring[rl->last_index] == rl->last_slot && now > rl->last_slot) {
+		rl->ring[rl->last_index] = now;
+		rc = store(rl, buf, (uint32_t)head);
+	}
+	int saved = errno;
+	lock_fd(rl->fd, LOCK_UN);
+	rl->last_slot = 0;
+	errno = saved;
+	return rc;
+}
+
 void ratelimit_close(struct ratelimit *rl)
 {
 	if (rl->fd >= 0)
 		close(rl->fd);
 	free(rl->path);
 	free(rl->ring);
+	free(rl->buf);
 	memset(rl, 0, sizeof *rl);
 	rl->fd = -1;
 }

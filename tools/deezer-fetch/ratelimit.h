@@ -1,17 +1,21 @@
 /* ratelimit.h — a request budget shared by every process using one state
  * folder: at most N requests in any window of W seconds.
  *
- * The state is the reservation times of the last N requests (a ring,
- * oldest at head) in STATE/ratelimit.state, read and rewritten under
- * flock(2).  A request may start at
+ * The state is the times of the last N requests (a ring, oldest at head)
+ * in STATE/ratelimit.state, read and rewritten under flock(2).  A request
+ * may start at
  *     slot = max(now, ring[head] + W')
- * where ring[head] is the N-th most recent reservation and W' is W plus a
- * safety margin (2 %, at least 20 ms) for the delay between taking a slot
- * and the request reaching the server.  The caller takes its slot under the
- * lock, releases it, and sleeps until the slot: processes queue in order
- * without polling.  Since every slot is at least W' after the slot N
- * places before it, no window of W' seconds (hence of W) ever holds more
- * than N requests, whatever the number of processes.
+ * where ring[head] belongs to the N-th most recent request and W' is W plus
+ * a safety margin (2 %, at least 20 ms).  The caller takes its slot under
+ * the lock, releases it, and sleeps until the slot: processes queue in
+ * order without polling.  When the request has completed, ratelimit_done()
+ * moves its time from the slot to the completion time.  The server saw
+ * the request at some moment between the two, so a request N places later
+ * starts at least W' after the server saw this one, however long this one
+ * waited in queues on the way: no window of W seconds at the server holds
+ * more than N requests, whatever the number of processes or the latency.
+ * (Requests still in flight when a later slot is computed count from their
+ * slot; the margin covers that case, which needs a request slower than W.)
  *
  * File: magic "DZRATE01", u32 n, u32 head, i64 window_ns, i64 ring[n]
  * (CLOCK_REALTIME ns), u32 crc32 of everything before it; native byte order
@@ -33,7 +37,10 @@ struct ratelimit {
 	uint32_t n;            /* requests per window */
 	int64_t window_ns;     /* W', margin included */
 	int64_t *ring;         /* [n] scratch copy of the file's ring */
+	unsigned char *buf;    /* [file size + 1] the file's bytes, reused */
 	uint64_t taken;        /* slots taken by this process */
+	uint32_t last_index;   /* ring index of this process's last slot */
+	int64_t last_slot;     /* its value, 0 when none is pending */
 	double waited;         /* seconds this process slept for slots */
 };
 
@@ -50,6 +57,9 @@ int64_t ratelimit_window_ns(double seconds);
 int ratelimit_open(struct ratelimit *rl, const char *state_dir, uint32_t n, double seconds);
 /* Blocks until this process may send one request.  0, or -1 with errno. */
 int ratelimit_acquire(struct ratelimit *rl);
+/* The request taken by the last acquire has completed (whatever its
+ * outcome).  0, or -1 with errno. */
+int ratelimit_done(struct ratelimit *rl);
 void ratelimit_close(struct ratelimit *rl);
 
 /* The pure core, for tests: takes the next slot at or after now in a ring
