@@ -10,7 +10,7 @@ mp3() {   # out, lavfi source
 }
 decode() {  # in, out.f32: the samples wav2mel's ffmpeg produces
 	ffmpeg -hide_banner -nostdin -v error -y -i "file:$1" -map 0:a:0 -ac 1 \
-		-af aresample=resampler=soxr -ar 22050 -f f32le "$2"
+		-af aresample=resampler=soxr:rematrix_maxval=1 -ar 22050 -f f32le "$2"
 }
 fails() {  # expected status, stderr pattern, command...: must fail so
 	local want=$1 pat=$2 rc=0
@@ -67,6 +67,16 @@ $W -e f32 odd.wav wav.mel
 ffmpeg -hide_banner -nostdin -v error -y -i odd.wav -f f32le wav.f32
 $REF check wav.f32 wav.mel
 $MS info wav.mel | grep -qx 'frames: 44'   # 22050 / 512 + 1
+# stereo becomes the mean of the channels (librosa.to_mono), which matters
+# for --log1p: the reference gets numpy's mean of the two channels
+ffmpeg -hide_banner -nostdin -v error -y -f lavfi \
+	-i "aevalsrc=0.6*sin(2*PI*440*t)|0.2*sin(2*PI*3000*t):s=22050:d=1" stereo.wav
+ffmpeg -hide_banner -nostdin -v error -y -i stereo.wav -f f32le stereo.f32
+$PYTHON -c 'import numpy as np; np.fromfile("stereo.f32", "<f4").reshape(-1, 2).mean(1, dtype=np.float32).tofile("mean.f32")'
+$W -e f32 --log1p stereo.wav stereo.mel
+$REF check --log1p --tol 1e-4 --above 0.001 mean.f32 stereo.mel
+$W -e f32 stereo.wav stereo-db.mel
+$REF check mean.f32 stereo-db.mel
 # stdin gives the same bytes as the file (for MP3 through a pipe ffmpeg
 # cannot trim the encoder's padding, so a WAV here; docs/wav2mel.md)
 $W -e f32 - stdin.mel < odd.wav

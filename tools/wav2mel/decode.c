@@ -80,10 +80,11 @@ static char **build_argv(const struct wav2mel_decoder *d, const char *const *pat
 		argv[k++] = xstrdup(buf);
 		argv[k++] = xstrdup("-ac");
 		argv[k++] = xstrdup("1");
-		if (d->soxr) {
-			argv[k++] = xstrdup("-af");
-			argv[k++] = xstrdup("aresample=resampler=soxr");
-		}
+		/* rematrix_maxval=1 makes the downmix the channels' mean, as
+		 * librosa.to_mono (ffmpeg's default sums stereo at 1/sqrt 2) */
+		argv[k++] = xstrdup("-af");
+		argv[k++] = xstrdup(d->soxr ? "aresample=resampler=soxr:rematrix_maxval=1"
+		                            : "aresample=rematrix_maxval=1");
 		snprintf(buf, sizeof buf, "%d", d->sample_rate);
 		argv[k++] = xstrdup("-ar");
 		argv[k++] = xstrdup(buf);
