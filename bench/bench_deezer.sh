@@ -71,8 +71,8 @@ compare "20 ms per new connection"
 # --- the default budget, 8 processes, ~60 s ---
 fake_stop
 fake_start catalogue.tsv --log req.log --window 5 --quota 50/5
-# enough requests for `long` seconds at 50 per 5.1 s, plus the first burst
-m=$(awk -v s="$long" 'BEGIN { printf "%d", 50 + int(s / 5.1 + 0.999) * 50 }')
+# enough requests for `long` seconds at 50 per 5.05 s, plus the first burst
+m=$(awk -v s="$long" 'BEGIN { printf "%d", 50 + int(s / 5.05 + 0.999) * 50 }')
 [ "$m" -le "$total" ] || m=$total
 head -n "$m" all.tsv >long.tsv
 split -n l/8 long.tsv chunk.

@@ -30,10 +30,10 @@ echo "requests=$requests max_window=$max_window span=$span"
 [ "$requests" -eq $((4 * per)) ]
 [ "$max_window" -le 20 ]
 [ "$max_window" -ge 18 ]                           # the budget is used, not wasted
-# no slower than the budget allows: 20 at once, then 20 more every 2.04 s
-# (2 s plus the 2 % safety margin)
+# no slower than the budget allows: 20 at once, then 20 more every 2.02 s
+# (2 s plus the 1 % safety margin)
 "$PYTHON" -c "import math, sys
-ideal = (math.ceil($requests / 20) - 1) * 2.04
+ideal = (math.ceil($requests / 20) - 1) * 2.02
 print('span %.2f s, ideal %.2f s' % ($span, ideal))
 sys.exit(0 if $span <= ideal + 0.6 else 1)"
 "$PYTHON" -c 'import json, sys, urllib.request

@@ -222,8 +222,8 @@ static void test_reserve(void)
 	CHECK(ratelimit_parse("50/5x", &n, &s) == -1);
 	CHECK(ratelimit_parse("-1/5", &n, &s) == -1);
 	CHECK(ratelimit_parse("99999999/5", &n, &s) == -1);
-	CHECK(ratelimit_window_ns(5) == 5100000000LL);
-	CHECK(ratelimit_window_ns(0.1) == 120000000LL);
+	CHECK(ratelimit_window_ns(5) == 5050000000LL);
+	CHECK(ratelimit_window_ns(0.1) == 110000000LL);
 }
 
 static int64_t realtime_ns(void)

@@ -43,10 +43,10 @@ int ratelimit_parse(const char *s, uint32_t *n, double *seconds)
 
 int64_t ratelimit_window_ns(double seconds)
 {
-	double margin = seconds * 0.02;
+	double margin = seconds * 0.01;
 
-	if (margin < 0.02)
-		margin = 0.02;
+	if (margin < 0.01)
+		margin = 0.01;
 	return (int64_t)llround((seconds + margin) * 1e9);
 }
 

@@ -6,7 +6,7 @@
  * may start at
  *     slot = max(now, ring[head] + W')
  * where ring[head] belongs to the N-th most recent request and W' is W plus
- * a safety margin (2 %, at least 20 ms).  The caller takes its slot under
+ * a safety margin (1 %, at least 10 ms).  The caller takes its slot under
  * the lock, releases it, and sleeps until the slot: processes queue in
  * order without polling.  When the request has completed, ratelimit_done()
  * moves its time from the slot to the completion time.  The server saw
