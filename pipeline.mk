@@ -52,7 +52,7 @@ EX_TRAIN_OPTS := --embedding-size 32 --channels 32 --hidden 32 --nb-negatives 4 
 EX_RATE       := 1000/5
 else ifeq ($(EXAMPLE),full)
 EX_GEN_OPTS   := --tracks 800 --playlists 1000
-EX_EPOCHS     := 4
+EX_EPOCHS     := 3
 EX_TRAIN_OPTS := --embedding-size 64 --channels 64 --hidden 64 --batch-size 16 --nb-negatives 10 --valid-samples 500
 EX_RATE       := 500/5
 else
@@ -205,7 +205,7 @@ FETCH_DEPS := $(EX)/deezer/catalogue.tsv $(ROOT)/tests/fake-deezer/server.py
 start_api = \
 	port_file=$(CACHE)/server.port; rm -f $$port_file; \
 	$(PYTHON) $(ROOT)/tests/fake-deezer/server.py --catalogue $(EX)/deezer/catalogue.tsv \
-	  --port-file $$port_file --log $(CACHE)/server.log & server=$$!; \
+	  --port-file $$port_file --log $(CACHE)/server.log --quota $(EX_RATE) & server=$$!; \
 	trap 'kill $$server 2>/dev/null || true; wait $$server 2>/dev/null || true; rm -f $$port_file' EXIT; \
 	trap 'exit 130' INT; trap 'exit 143' TERM; trap 'exit 129' HUP; \
 	for i in $$(seq 300); do \
@@ -232,7 +232,7 @@ $(WORK)/mels.done: $(DATA)/tracks.tsv $(BIN)/deezer-fetch $(BIN)/wav2mel $(V)/fe
 	   s=("$${PIPESTATUS[@]}"); \
 	   [ "$${s[1]}" = 0 ] || echo "pipeline.mk: wav2mel could not convert some previews (named above); they stay in $(CACHE) and are skipped" >&2; \
 	   exit "$${s[0]}"' "$$api" {}; \
-	have=$$(tail -n +2 $(DATA)/tracks.tsv | cut -f 1 | while read -r id; do [ -e $(MELS)/$$id.mel ] && echo; done | wc -l); \
+	have=$$({ read -r _; n=0; while IFS=$$'\t' read -r id _; do [ -e $(MELS)/$$id.mel ] && n=$$((n + 1)); done; echo $$n; } < $(DATA)/tracks.tsv); \
 	total=$$(($$(wc -l < $(DATA)/tracks.tsv) - 1)); \
 	echo "pipeline.mk: $$have of $$total tracks have a mel spectrogram; failures: $(CACHE)/failures.tsv"; \
 	[ "$$have" -gt 0 ] || { echo "pipeline.mk: no track was fetched" >&2; exit 1; }; \
@@ -291,8 +291,9 @@ $(PLOTS)/mpd-stats.$(PLOT): $(WORK)/mpd-hist.tsv $(WORK)/mpd-stats.txt $(BIN)/dc
 	$(BIN)/dcue-plot stats $(PLOT_TERM) -o $@ $(WORK)/mpd-hist.tsv $(WORK)/mpd-stats.txt
 # the first track of tracks.tsv that has a spectrogram
 $(PLOTS)/mel-example.$(PLOT): $(WORK)/mels.done $(BIN)/dcue-plot | $(PLOTS)
-	@mel=$$(tail -n +2 $(DATA)/tracks.tsv | cut -f 1 | while read -r id; do \
-	  [ -e $(MELS)/$$id.mel ] && { echo $(MELS)/$$id.mel; break; }; done); \
+	@mel=$$({ read -r _; while IFS=$$'\t' read -r id _; do \
+	  [ -e $(MELS)/$$id.mel ] && { echo $(MELS)/$$id.mel; break; }; done; } < $(DATA)/tracks.tsv); \
+	[ -n "$$mel" ] || { echo "pipeline.mk: no track has a mel spectrogram" >&2; exit 1; }; \
 	echo "$(BIN)/dcue-plot mel $(PLOT_TERM) -o $@ $$mel"; \
 	$(BIN)/dcue-plot mel $(PLOT_TERM) -o $@ $$mel
 

@@ -24,6 +24,7 @@ Python 3 standard library + numpy; ffmpeg on PATH (or --ffmpeg).
 """
 
 import argparse
+import hashlib
 import json
 import math
 import multiprocessing
@@ -237,14 +238,27 @@ def mpd_slice(tracks, pls, first, last):
 
 # --- the sound ------------------------------------------------------------------
 
+_NOISE = {}
+
+
 def coloured_noise(rng, n, alpha):
-    spec = np.fft.rfft(rng.standard_normal(n))
-    f = np.arange(spec.size, dtype=np.float64)
-    f[0] = 1.0
-    spec *= f ** (-alpha / 2.0)
-    spec[0] = 0.0
-    x = np.fft.irfft(spec, n)
-    return x / (np.sqrt(np.mean(x * x)) + 1e-12)
+    """n samples of unit-RMS noise with power ~ f^-alpha: a random stretch,
+    random sign, of a 64-second buffer made once per colour and process
+    (shaping a fresh spectrum per track would double the synthesis time)."""
+    if alpha not in _NOISE:
+        m = 64 * SR
+        spec = np.fft.rfft(np.random.default_rng(int(1000 + 10 * alpha)).standard_normal(m))
+        f = np.arange(spec.size, dtype=np.float64)
+        f[0] = 1.0
+        spec *= f ** (-alpha / 2.0)
+        spec[0] = 0.0
+        x = np.fft.irfft(spec, m)
+        _NOISE[alpha] = x / (np.sqrt(np.mean(x * x)) + 1e-12)
+    buf = _NOISE[alpha]
+    if n >= buf.size:
+        return np.resize(buf, n)
+    at = int(rng.integers(0, buf.size - n))
+    return buf[at:at + n] * (1 if rng.random() < 0.5 else -1)
 
 
 def drum_sounds(rng):
@@ -286,9 +300,15 @@ def synth(g, seed, seconds):
         if g["vibrato"]:
             f = f * (1 + g["vibrato"] * np.sin(2 * np.pi * 5.5 * t))
         phase = 2 * np.pi * np.cumsum(f) / SR
+        # sin(h x) for h = 1, 2, ... by the recurrence
+        # sin((h+1)x) = 2 cos(x) sin(hx) - sin((h-1)x): one sine and cosine in all
+        s_prev, s_cur, two_cos = np.zeros(n), np.sin(phase), 2 * np.cos(phase)
         for h, amp in enumerate(harm, 1):
-            if amp > 0 and h * f.max() < SR / 2:
-                voice += amp * np.sin(h * phase)
+            if h * f.max() >= SR / 2:
+                break
+            if amp > 0:
+                voice += amp * s_cur
+            s_prev, s_cur = s_cur, two_cos * s_cur - s_prev
     voice *= env / (len(g["chord"]) * harm.sum())
     if g["dist"]:
         voice = np.tanh(g["dist"] * voice)
@@ -342,8 +362,11 @@ def encode_batch(job):
 
 
 def make_previews(a, tracks, in_catalogue, deezer_ids, prev_dir):
+    # the script's own text stands for the synthesis: editing it remakes the audio
+    with open(os.path.abspath(__file__), "rb") as f:
+        code = hashlib.sha256(f.read()).hexdigest()
     params = json.dumps({"seconds": a.seconds, "bitrate": a.bitrate, "seed": a.seed,
-                         "tracks": a.tracks, "genres": a.genres, "version": 1}, sort_keys=True)
+                         "tracks": a.tracks, "genres": a.genres, "code": code}, sort_keys=True)
     stamp = os.path.join(prev_dir, "params.json")
     old = open(stamp).read() if os.path.exists(stamp) else None
     if old != params:                 # different audio: start again
