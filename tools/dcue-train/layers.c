@@ -61,10 +61,13 @@ void conv1d_backward(float *dinp, float *dw, float *db, const float *dout,
 					db[c] += dout[((size_t)i * S + t) * Co + c];
 }
 
-__attribute__((optimize("tree-vectorize")))
+/* -O2's cheap vectoriser cost model leaves these loops scalar; at 8% of a
+ * training step, they are worth -O3's. */
+__attribute__((optimize("O3")))
 void maxpool_forward(float *out, int *argmax, const float *inp, const float *b, int n, int T,
                      int Si, int So, int off, int C, int p)
 {
+	enum { CH = 64 };
 	int U = T / p;
 
 	for (int i = 0; i < n; i++)
@@ -72,26 +75,35 @@ void maxpool_forward(float *out, int *argmax, const float *inp, const float *b, 
 			const float *x = inp + ((size_t)i * Si + (size_t)u * p) * C;
 			float *o = out + ((size_t)i * So + off + u) * C;
 			int *a = argmax + ((size_t)i * U + u) * C;
-			for (int c = 0; c < C; c++) {
-				o[c] = x[c];
-				a[c] = u * p;
-			}
-			/* branch-free so that the channel loops vectorise */
-			for (int j = 1; j < p; j++) {
-				const float *xj = x + (size_t)j * C;
-				int r = u * p + j;
-				for (int c = 0; c < C; c++) {
-					int gt = xj[c] > o[c];
-					o[c] = gt ? xj[c] : o[c];
-					a[c] = gt ? r : a[c];
+			/* channels in chunks held in local arrays: no aliasing, so the
+			 * branch-free loops vectorise */
+			for (int c0 = 0; c0 < C; c0 += CH) {
+				int nc = C - c0 < CH ? C - c0 : CH;
+				float best[CH], bias[CH];
+				int arg[CH];
+				for (int c = 0; c < nc; c++)
+					bias[c] = b ? b[c0 + c] : 0.0f;
+				for (int c = 0; c < nc; c++) {
+					best[c] = x[c0 + c];
+					arg[c] = u * p;
 				}
-			}
-			for (int c = 0; c < C; c++) {
-				/* max(relu(x + b)) = relu(max(x) + b) */
-				float v = o[c] + (b ? b[c] : 0.0f);
-				int on = v > 0.0f;
-				o[c] = on ? v : 0.0f;
-				a[c] = on ? a[c] : -1;
+				for (int j = 1; j < p; j++) {
+					const float *xj = x + (size_t)j * C + c0;
+					int r = u * p + j;
+					for (int c = 0; c < nc; c++) {
+						float v = xj[c], cur = best[c];
+						int m = -(v > cur);   /* all ones where v wins */
+						arg[c] = (arg[c] & ~m) | (r & m);
+						best[c] = v > cur ? v : cur;
+					}
+				}
+				for (int c = 0; c < nc; c++) {
+					/* max(relu(x + b)) = relu(max(x) + b) */
+					float v = best[c] + bias[c];
+					int m = -(v > 0.0f);
+					o[c0 + c] = v > 0.0f ? v : 0.0f;
+					a[c0 + c] = (arg[c] & m) | ~m;   /* -1 where cut off */
+				}
 			}
 		}
 }
