@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -121,6 +122,7 @@ static void keep_stderr(char *err, size_t errcap, size_t *used, const char *buf,
 /* Bigger pipes let ffmpeg run ahead while this side is busy, and halve the
  * wake-ups; best effort (the per-user pipe quota may refuse). */
 #define PIPE_BYTES (256 << 10)
+#define NAP_BELOW (64u << 10)
 
 static int spawn_group(char **argv, size_t n, int uses_stdin, int *rd, pid_t *pid, char *err,
                        size_t errcap)
@@ -202,6 +204,7 @@ void wav2mel_decode_drain(struct wav2mel_proc *p)
 			kill(p->pid, SIGTERM);
 			break;
 		}
+		size_t round = 0;
 		for (size_t j = 0; j < np; j++) {
 			size_t i = who[j];
 			ssize_t got;
@@ -215,13 +218,23 @@ void wav2mel_decode_drain(struct wav2mel_proc *p)
 				reserve(&p->out[i], p->bytes[i], PIPE_BYTES);
 				got = read(p->rd[i], (char *)p->out[i].x + p->bytes[i],
 				           p->out[i].cap - p->bytes[i]);
-				if (got > 0)
+				if (got > 0) {
 					p->bytes[i] += (size_t)got;
+					round += (size_t)got;
+				}
 			}
 			if (got == 0 || (got < 0 && errno != EINTR && errno != EAGAIN)) {
 				close(p->rd[i]);
 				p->rd[i] = -1;
 			}
+		}
+		/* ffmpeg writes one small packet at a time (~2-5 KB); waking for
+		 * each costs both sides a context switch.  When little has come,
+		 * let the (256 KiB) pipes fill for a millisecond: a third less
+		 * system time and faster batches on two busy cores. */
+		if (round > 0 && round < NAP_BELOW) {
+			struct timespec nap = {0, 1000000};
+			nanosleep(&nap, NULL);
 		}
 	}
 	free(pfd);
