@@ -193,23 +193,41 @@ static int cmp_i64(const void *a, const void *b)
 static void test_reserve(void)
 {
 	enum { N = 7, M = 500 };
-	int64_t ring[N] = { 0 }, slots[M], now = 1000000, w = 1000;
+	const int64_t w = 1000, flight = 5000;
+	int64_t ring[N] = { 0 }, seen[M], now = 1000000;
 	uint32_t head = 0;
 	struct rng r;
 
+	/* One client, bursty arrivals, a random latency per request; the
+	 * server sees each request at a random moment between its start and
+	 * its completion. */
 	rng_seed(&r, 42);
 	for (int i = 0; i < M; i++) {
-		now += (int64_t)rng_below(&r, 300);          /* bursty arrivals */
-		slots[i] = ratelimit_reserve(ring, N, &head, now, w);
-		CHECK(slots[i] >= now);
-		if (i > 0)
-			CHECK(slots[i] >= slots[i - 1]);
+		uint32_t lane = head;
+		now += (int64_t)rng_below(&r, 300);
+		int64_t slot = ratelimit_reserve(ring, N, &head, now, w, flight);
+		CHECK(slot >= now);
+		int64_t lat = (int64_t)rng_below(&r, 400);
+		seen[i] = slot + (int64_t)rng_below(&r, (uint64_t)lat + 1);
+		CHECK_EQ_INT(ratelimit_complete(ring, lane, slot, slot + lat), 1);
+		CHECK_EQ_INT(ratelimit_complete(ring, lane, slot, slot + lat), 0);  /* once */
+		now = slot + lat;
 	}
-	CHECK_EQ_INT(max_in_window(slots, M, w), N);     /* full use, never more */
-	/* an idle budget lets a burst of N through at once */
+	qsort(seen, M, sizeof seen[0], cmp_i64);
+	CHECK(max_in_window(seen, M, w) <= N);
+
+	/* An idle budget lets a burst of N through at once. */
+	int64_t t = now + 100000, slots[N];
 	for (int i = 0; i < N; i++)
-		CHECK_EQ_INT(ratelimit_reserve(ring, N, &head, now + 1000000, w), now + 1000000);
-	CHECK_EQ_INT(ratelimit_reserve(ring, N, &head, now + 1000000, w), now + 1000000 + w);
+		CHECK_EQ_INT(slots[i] = ratelimit_reserve(ring, N, &head, t, w, flight), t);
+	/* The next lane's request is still in flight: wait... */
+	CHECK_EQ_INT(ratelimit_reserve(ring, N, &head, t + 10, w, flight), -1);
+	/* ...until it completes: then W after its completion... */
+	CHECK_EQ_INT(ratelimit_complete(ring, head, slots[0], t + 50), 1);
+	CHECK_EQ_INT(ratelimit_reserve(ring, N, &head, t + 60, w, flight), t + 50 + w);
+	/* ...or until max_flight says its process died. */
+	CHECK_EQ_INT(ratelimit_reserve(ring, N, &head, t + flight - 1, w, flight), -1);
+	CHECK_EQ_INT(ratelimit_reserve(ring, N, &head, t + flight, w, flight), t + flight + w);
 
 	uint32_t n;
 	double s;
@@ -234,8 +252,9 @@ static int64_t realtime_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* P processes share a budget of N per W s; the times each left
- * ratelimit_acquire never put more than N into any window of W. */
+/* P processes share a budget of N per W s; the times of their "requests"
+ * (between ratelimit_acquire and ratelimit_done) never put more than N
+ * into any window of W, however the processes are scheduled. */
 static void test_shared_budget(void)
 {
 	enum { P = 4, K = 12, N = 10 };
@@ -250,14 +269,17 @@ static void test_shared_budget(void)
 		if (pid == 0) {
 			struct ratelimit rl;
 			close(fds[p][0]);
-			if (ratelimit_open(&rl, "rl", N, W) != 0)
+			if (ratelimit_open(&rl, "rl", N, W, 5) != 0)
 				_exit(3);
 			for (int k = 0; k < K; k++) {
 				if (ratelimit_acquire(&rl) != 0)
 					_exit(4);
+				/* the "request": seen at t, completed before done */
 				int64_t t = realtime_ns();
 				if (write(fds[p][1], &t, sizeof t) != sizeof t)
 					_exit(5);
+				if (ratelimit_done(&rl) != 0)
+					_exit(6);
 			}
 			ratelimit_close(&rl);
 			_exit(0);
@@ -289,13 +311,13 @@ static void test_shared_budget(void)
 	CHECK(fd >= 0 && write(fd, "garbage", 7) == 7);
 	close(fd);
 	struct ratelimit rl;
-	CHECK(ratelimit_open(&rl, "rl", N, W) == 0);
+	CHECK(ratelimit_open(&rl, "rl", N, W, 5) == 0);
 	int64_t t0 = realtime_ns();
 	CHECK(ratelimit_acquire(&rl) == 0);
 	CHECK(realtime_ns() - t0 >= (int64_t)(W * 1e9));
 	ratelimit_close(&rl);
 	/* A different rate: also distrusted, also safe. */
-	CHECK(ratelimit_open(&rl, "rl", N + 1, W) == 0);
+	CHECK(ratelimit_open(&rl, "rl", N + 1, W, 5) == 0);
 	t0 = realtime_ns();
 	CHECK(ratelimit_acquire(&rl) == 0);
 	CHECK(realtime_ns() - t0 >= (int64_t)(W * 1e9));
@@ -303,7 +325,7 @@ static void test_shared_budget(void)
 	/* done: a request's time moves from its slot to its completion, so a
 	 * slow request pushes back the one N places later */
 	mkdir("rl2", 0755);
-	CHECK(ratelimit_open(&rl, "rl2", 2, 0.2) == 0);
+	CHECK(ratelimit_open(&rl, "rl2", 2, 0.2, 5) == 0);
 	t0 = realtime_ns();
 	CHECK(ratelimit_acquire(&rl) == 0);
 	struct timespec slow = { 0, 150000000 };
@@ -311,14 +333,32 @@ static void test_shared_budget(void)
 	CHECK(ratelimit_done(&rl) == 0);
 	CHECK(ratelimit_acquire(&rl) == 0);
 	CHECK(ratelimit_done(&rl) == 0);
-	CHECK(realtime_ns() - t0 < 200000000);             /* the second slot was free */
+	CHECK(realtime_ns() - t0 < 300000000);             /* the second slot was free */
 	CHECK(ratelimit_acquire(&rl) == 0);
 	CHECK(realtime_ns() - t0 >= 150000000 + ratelimit_window_ns(0.2));
 	CHECK(ratelimit_done(&rl) == 0);
 	CHECK(ratelimit_done(&rl) == 0);                     /* twice: harmless */
 	ratelimit_close(&rl);
+	/* A process killed with its request in flight does not stall its lane
+	 * for max_flight (5 s here): its pid is gone. */
+	mkdir("rl3", 0755);
+	pid_t child = fork();
+	if (child == 0) {
+		if (ratelimit_open(&rl, "rl3", 2, 0.1, 5) != 0 || ratelimit_acquire(&rl) != 0)
+			_exit(3);
+		_exit(0);                                     /* no ratelimit_done */
+	}
+	int st;
+	CHECK(waitpid(child, &st, 0) == child && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(ratelimit_open(&rl, "rl3", 2, 0.1, 5) == 0);
+	t0 = realtime_ns();
+	CHECK(ratelimit_acquire(&rl) == 0);
+	CHECK(ratelimit_done(&rl) == 0);
+	CHECK(ratelimit_acquire(&rl) == 0);                 /* the dead child's lane */
+	CHECK(realtime_ns() - t0 < 2000000000);
+	ratelimit_close(&rl);
 	/* none: no file, no wait */
-	CHECK(ratelimit_open(&rl, "nonexistent-dir", 0, 0) == 0);
+	CHECK(ratelimit_open(&rl, "nonexistent-dir", 0, 0, 5) == 0);
 	CHECK(ratelimit_acquire(&rl) == 0);
 	ratelimit_close(&rl);
 }

@@ -196,6 +196,16 @@ static void on_failure(void *arg, const char *id, const char *reason, unsigned l
 		snprintf(t->prev, sizeof t->prev, "%s", reason);
 }
 
+/* What one run does, from the options. */
+struct run {
+	const char *cache, *state, *skip, *failures;
+	int retry_failed, reuse;
+	uint32_t rate_n;
+	double rate_s, timeout, connect_timeout;
+	struct fetch_config cfg;
+	char *failures_buf, *api_buf;
+};
+
 struct counts {
 	uint64_t done, fetched, cached, skipped, listed, not_found, no_preview, failed, dup;
 };
@@ -222,195 +232,220 @@ static void record_failure(const char *failures, const char *id, const char *rea
 		die(EXIT_WORK, "%s", failures);
 }
 
-int main(int argc, char **argv)
+static void parse_options(struct run *r, int argc, char **argv)
 {
-	const char *api = getenv("DEEZER_API"), *cache = "cache", *state = NULL, *skip = NULL;
-	const char *failures = NULL;
-	uint32_t rate_n = 50;
-	double rate_s = 5;
-	int retry_failed = 0, reuse = 1, c;
-	struct fetch_config cfg = {
+	const char *api = getenv("DEEZER_API");
+	int c;
+
+	memset(r, 0, sizeof *r);
+	r->cache = "cache";
+	r->reuse = 1;
+	r->rate_n = 50;
+	r->rate_s = 5;
+	r->timeout = 30;
+	r->connect_timeout = 10;
+	r->cfg = (struct fetch_config){
 		.retries = 5, .backoff = 1, .max_backoff = 30, .max_retry_time = 120,
 		.max_json = 1 << 20, .max_mp3 = 4 << 20,
 	};
-	double timeout = 30, connect_timeout = 10;
-	struct input in = { 0 };
-	struct ratelimit rl;
-	struct fetch_ctx f;
-	struct counts n = { 0 };
-	struct progress prog;
-	char *failures_buf = NULL, *apibuf;
-	double t0;
-
-	msg_init(argv[0]);
 	while ((c = getopt_long(argc, argv, "hc:", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_API: api = optarg; break;
-		case 'c': cache = optarg; break;
-		case OPT_STATE: state = optarg; break;
-		case OPT_SKIP: skip = optarg; break;
-		case OPT_FAILURES: failures = optarg; break;
+		case 'c': r->cache = optarg; break;
+		case OPT_STATE: r->state = optarg; break;
+		case OPT_SKIP: r->skip = optarg; break;
+		case OPT_FAILURES: r->failures = optarg; break;
 		case OPT_RATE:
-			if (ratelimit_parse(optarg, &rate_n, &rate_s) != 0)
+			if (ratelimit_parse(optarg, &r->rate_n, &r->rate_s) != 0)
 				opt_usage_error(usage, "--rate: expected N/SECONDS (1 <= N <= %d) or none, "
 				                "got '%s'", RATELIMIT_MAX_N, optarg);
 			break;
-		case OPT_RETRY_FAILED: retry_failed = 1; break;
-		case OPT_RETRIES: cfg.retries = (int)opt_ll("--retries", optarg, 0, 100); break;
-		case OPT_BACKOFF: cfg.backoff = opt_double("--backoff", optarg, 0, 3600); break;
+		case OPT_RETRY_FAILED: r->retry_failed = 1; break;
+		case OPT_RETRIES: r->cfg.retries = (int)opt_ll("--retries", optarg, 0, 100); break;
+		case OPT_BACKOFF: r->cfg.backoff = opt_double("--backoff", optarg, 0, 3600); break;
 		case OPT_MAX_RETRY_TIME:
-			cfg.max_retry_time = opt_double("--max-retry-time", optarg, 0, 86400);
+			r->cfg.max_retry_time = opt_double("--max-retry-time", optarg, 0, 86400);
 			break;
-		case OPT_TIMEOUT: timeout = opt_double("--timeout", optarg, 0.01, 3600); break;
+		case OPT_TIMEOUT: r->timeout = opt_double("--timeout", optarg, 0.01, 3600); break;
 		case OPT_CONNECT_TIMEOUT:
-			connect_timeout = opt_double("--connect-timeout", optarg, 0.01, 3600);
+			r->connect_timeout = opt_double("--connect-timeout", optarg, 0.01, 3600);
 			break;
 		case OPT_MAX_JSON:
-			cfg.max_json = (size_t)opt_ll("--max-json", optarg, 1024, 1LL << 30);
+			r->cfg.max_json = (size_t)opt_ll("--max-json", optarg, 1024, 1LL << 30);
 			break;
 		case OPT_MAX_MP3:
-			cfg.max_mp3 = (size_t)opt_ll("--max-mp3", optarg, 1024, 1LL << 31);
+			r->cfg.max_mp3 = (size_t)opt_ll("--max-mp3", optarg, 1024, 1LL << 31);
 			break;
-		case OPT_NO_KEEPALIVE: reuse = 0; break;
+		case OPT_NO_KEEPALIVE: r->reuse = 0; break;
 		case OPT_HELP: opt_help(usage);
 		case OPT_VERSION: opt_version();
 		default: opt_bad(usage);
 		}
 	}
-	argc -= optind;
-	argv += optind;
 
 	if (api == NULL || *api == '\0')
 		api = "https://api.deezer.com";
 	if (strncmp(api, "http://", 7) != 0 && strncmp(api, "https://", 8) != 0)
 		opt_usage_error(usage, "--api: expected an http:// or https:// URL, got '%s'", api);
-	apibuf = xstrdup(api);
-	for (size_t len = strlen(apibuf); len > 0 && apibuf[len - 1] == '/'; len--)
-		apibuf[len - 1] = '\0';
-	cfg.api = apibuf;
-	cfg.cache = cache;
-	cfg.quota_wait = rate_n ? rate_s : 5;
-	if (cfg.max_backoff > cfg.max_retry_time)
-		cfg.max_backoff = cfg.max_retry_time;
-	if (strlen(cache) > 2048)
+	r->api_buf = xstrdup(api);
+	for (size_t len = strlen(r->api_buf); len > 0 && r->api_buf[len - 1] == '/'; len--)
+		r->api_buf[len - 1] = '\0';
+	if (strlen(r->cache) > 2048)
 		opt_usage_error(usage, "--cache: path too long");
-	if (state == NULL)
-		state = cache;
-	if (failures == NULL) {
-		size_t len = strlen(cache) + sizeof "/failures.tsv";
-		failures_buf = xmalloc(len);
-		snprintf(failures_buf, len, "%s/failures.tsv", cache);
-		failures = failures_buf;
+	r->cfg.api = r->api_buf;
+	r->cfg.cache = r->cache;
+	r->cfg.quota_wait = r->rate_n ? r->rate_s : 5;
+	if (r->cfg.max_backoff > r->cfg.max_retry_time)
+		r->cfg.max_backoff = r->cfg.max_retry_time;
+	if (r->state == NULL)
+		r->state = r->cache;
+	if (r->failures == NULL) {
+		size_t len = strlen(r->cache) + sizeof "/failures.tsv";
+		r->failures_buf = xmalloc(len);
+		snprintf(r->failures_buf, len, "%s/failures.tsv", r->cache);
+		r->failures = r->failures_buf;
 	}
+}
 
-	/* Read all the input first: the total drives the progress bar and the
-	 * index lets the failures file be matched in one pass. */
-	if (argc == 0) {
-		read_input(&in, "stdin", stdin);
-	} else {
-		for (int i = 0; i < argc; i++) {
-			if (strcmp(argv[i], "-") == 0) {
-				read_input(&in, "stdin", stdin);
-				continue;
-			}
-			FILE *fp = fopen(argv[i], "rb");
-			if (fp == NULL)
-				die(EXIT_WORK, "%s", argv[i]);
-			read_input(&in, argv[i], fp);
-			fclose(fp);
+/* Reads every input before the first request: the total drives the
+ * progress bar and the index lets the failures file be matched in one pass. */
+static void read_inputs(struct input *in, int argc, char **argv)
+{
+	if (argc == 0)
+		read_input(in, "stdin", stdin);
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "-") == 0) {
+			read_input(in, "stdin", stdin);
+			continue;
+		}
+		FILE *fp = fopen(argv[i], "rb");
+		if (fp == NULL)
+			die(EXIT_WORK, "%s", argv[i]);
+		read_input(in, argv[i], fp);
+		fclose(fp);
+	}
+	input_index(in);
+}
+
+/* One track, from the checks that avoid any request to the fetch. */
+static void process_track(const struct run *r, struct fetch_ctx *f, const struct track *t,
+                          struct counts *n)
+{
+	char path[4096], mel[4096];
+	struct fetch_outcome o;
+
+	if (t->id[0] == '\0') {
+		warnx("%s:%lu: invalid track id (not 22 base62 characters), skipped", t->file,
+		      t->line);
+		record_failure(r->failures, t->raw_id, "invalid_id",
+		               "track id is not 22 base62 characters");
+		n->failed++;
+		return;
+	}
+	if (t->dup) {
+		n->dup++;
+		return;
+	}
+	if (r->skip != NULL) {
+		path_join_id(mel, sizeof mel, r->skip, t->id, ".mel");
+		if (file_exists(mel)) {
+			n->skipped++;
+			return;
 		}
 	}
-	input_index(&in);
+	path_join_id(path, sizeof path, r->cache, t->id, ".mp3");
+	if (file_exists(path)) {
+		n->cached++;
+		emit(t->id, path);
+		return;
+	}
+	if (t->prev[0] && failures_permanent(t->prev) && !r->retry_failed) {
+		n->listed++;
+		return;
+	}
+	if (fetch_track(f, t->id, t->artist, t->title, path, &o) == FETCH_OK) {
+		n->fetched++;
+		emit(t->id, path);
+		return;
+	}
+	record_failure(r->failures, t->id, o.reason, o.message);
+	if (o.cls == FETCH_NOT_FOUND) {
+		n->not_found++;
+	} else if (o.cls == FETCH_NO_PREVIEW) {
+		n->no_preview++;
+	} else {
+		n->failed++;
+		warnx("%s: %s: %s", t->id, o.reason, o.message);
+	}
+}
 
-	if (mkdir_p(cache) != 0)
-		die(EXIT_WORK, "%s", cache);
-	if (mkdir_p(state) != 0)
-		die(EXIT_WORK, "%s", state);
+static void print_summary(size_t tracks, const struct counts *n, const struct fetch_ctx *f,
+                          double seconds)
+{
+	fprintf(stderr,
+	        "%s: %zu tracks: %llu fetched, %llu cached, %llu skipped (.mel exists), "
+	        "%llu skipped (listed failure), %llu not found, %llu no preview, %llu failed; "
+	        "%llu API requests in %.1f s (%.2f/s), %llu previews, %llu connections, "
+	        "%llu retries\n",
+	        msg_prog, tracks, (unsigned long long)n->fetched, (unsigned long long)n->cached,
+	        (unsigned long long)n->skipped, (unsigned long long)n->listed,
+	        (unsigned long long)n->not_found, (unsigned long long)n->no_preview,
+	        (unsigned long long)n->failed, (unsigned long long)f->st.api_requests, seconds,
+	        seconds > 0 ? (double)f->st.api_requests / seconds : 0.0,
+	        (unsigned long long)f->st.preview_requests, (unsigned long long)f->http.connects,
+	        (unsigned long long)f->st.retries);
+}
+
+int main(int argc, char **argv)
+{
+	struct run r;
+	struct input in = { 0 };
+	struct ratelimit rl;
+	struct fetch_ctx f;
+	struct counts n = { 0 };
+	struct progress prog;
 	unsigned long bad = 0;
-	if (failures_load(failures, on_failure, &in, &bad) != 0)
-		die(EXIT_WORK, "%s", failures);
+	double t0;
+
+	msg_init(argv[0]);
+	parse_options(&r, argc, argv);
+	argc -= optind;
+	argv += optind;
+
+	read_inputs(&in, argc, argv);
+	if (mkdir_p(r.cache) != 0)
+		die(EXIT_WORK, "%s", r.cache);
+	if (mkdir_p(r.state) != 0)
+		die(EXIT_WORK, "%s", r.state);
+	if (failures_load(r.failures, on_failure, &in, &bad) != 0)
+		die(EXIT_WORK, "%s", r.failures);
 	if (bad)
-		warnx("%s: %lu malformed line%s ignored", failures, bad, bad == 1 ? "" : "s");
-	if (ratelimit_open(&rl, state, rate_n, rate_s) != 0)
-		die(EXIT_WORK, "%s", rl.path ? rl.path : state);
-	if (fetch_init(&f, &cfg, &rl, connect_timeout, timeout, reuse,
+		warnx("%s: %lu malformed line%s ignored", r.failures, bad, bad == 1 ? "" : "s");
+	if (ratelimit_open(&rl, r.state, r.rate_n, r.rate_s, r.timeout + 1) != 0)
+		die(EXIT_WORK, "%s", rl.path ? rl.path : r.state);
+	/* The seed only jitters backoff delays; it differs per process so
+	 * parallel processes do not retry in lockstep. */
+	if (fetch_init(&f, &r.cfg, &rl, r.connect_timeout, r.timeout, r.reuse,
 	               (uint64_t)getpid() ^ (uint64_t)time(NULL)) != 0)
 		return EXIT_WORK;
 
 	t0 = now_seconds();
 	progress_init(&prog, "deezer-fetch", in.n);
 	for (size_t k = 0; k < in.n; k++) {
-		struct track *t = &in.t[k];
-		char path[4096], mel[4096], extra[128];
-		struct fetch_outcome o;
+		char extra[128];
+		double el;
 
+		process_track(&r, &f, &in.t[k], &n);
 		n.done++;
-		if (t->id[0] == '\0') {
-			warnx("%s:%lu: invalid track id (not 22 base62 characters), skipped", t->file,
-			      t->line);
-			record_failure(failures, t->raw_id, "invalid_id",
-			               "track id is not 22 base62 characters");
-			n.failed++;
-			continue;
-		}
-		if (t->dup) {
-			n.dup++;
-			continue;
-		}
-		if (skip != NULL) {
-			path_join_id(mel, sizeof mel, skip, t->id, ".mel");
-			if (file_exists(mel)) {
-				n.skipped++;
-				continue;
-			}
-		}
-		path_join_id(path, sizeof path, cache, t->id, ".mp3");
-		if (file_exists(path)) {
-			n.cached++;
-			emit(t->id, path);
-			continue;
-		}
-		if (t->prev[0] && failures_permanent(t->prev) && !retry_failed) {
-			n.listed++;
-			continue;
-		}
-		if (fetch_track(&f, t->id, t->artist, t->title, path, &o) == FETCH_OK) {
-			n.fetched++;
-			emit(t->id, path);
-		} else {
-			record_failure(failures, t->id, o.reason, o.message);
-			if (o.cls == FETCH_NOT_FOUND)
-				n.not_found++;
-			else if (o.cls == FETCH_NO_PREVIEW)
-				n.no_preview++;
-			else {
-				n.failed++;
-				warnx("%s: %s: %s", t->id, o.reason, o.message);
-			}
-		}
-		double el = now_seconds() - t0;
+		el = now_seconds() - t0;
 		snprintf(extra, sizeof extra, "found %llu failed %llu api %.1f/s",
 		         (unsigned long long)(n.fetched + n.cached),
 		         (unsigned long long)(n.failed + n.not_found + n.no_preview),
 		         el > 0 ? (double)f.st.api_requests / el : 0.0);
 		progress_update(&prog, n.done, extra);
 	}
-	progress_update(&prog, n.done, NULL);
 	progress_end(&prog);
-
-	double el = now_seconds() - t0;
-	fprintf(stderr,
-	        "%s: %zu tracks: %llu fetched, %llu cached, %llu skipped (.mel exists), "
-	        "%llu skipped (listed failure), %llu not found, %llu no preview, %llu failed; "
-	        "%llu API requests in %.1f s (%.2f/s), %llu previews, %llu connections, "
-	        "%llu retries\n",
-	        msg_prog, in.n, (unsigned long long)n.fetched, (unsigned long long)n.cached,
-	        (unsigned long long)n.skipped, (unsigned long long)n.listed,
-	        (unsigned long long)n.not_found, (unsigned long long)n.no_preview,
-	        (unsigned long long)n.failed, (unsigned long long)f.st.api_requests, el,
-	        el > 0 ? (double)f.st.api_requests / el : 0.0,
-	        (unsigned long long)f.st.preview_requests, (unsigned long long)f.http.connects,
-	        (unsigned long long)f.st.retries);
+	print_summary(in.n, &n, &f, now_seconds() - t0);
 	if (in.errors)
 		warnx("%lu malformed input line%s", in.errors, in.errors == 1 ? "" : "s");
 
@@ -423,8 +458,8 @@ int main(int argc, char **argv)
 	}
 	free(in.t);
 	free(in.slot);
-	free(failures_buf);
-	free(apibuf);
+	free(r.failures_buf);
+	free(r.api_buf);
 	if (fclose(stdout) != 0)
 		die(EXIT_WORK, "stdout");
 	return (n.failed || in.errors) ? EXIT_WORK : EXIT_OK;

@@ -1,28 +1,34 @@
 /* ratelimit.h — a request budget shared by every process using one state
- * folder: at most N requests in any window of W seconds.
+ * folder: at most N requests in any window of W seconds, as the server
+ * sees them.
  *
- * The state is the times of the last N requests (a ring, oldest at head)
- * in STATE/ratelimit.state, read and rewritten under flock(2).  A request
- * may start at
- *     slot = max(now, ring[head] + W')
- * where ring[head] belongs to the N-th most recent request and W' is W plus
- * a safety margin (1 %, at least 10 ms).  The caller takes its slot under
- * the lock, releases it, and sleeps until the slot: processes queue in
- * order without polling.  When the request has completed, ratelimit_done()
- * moves its time from the slot to the completion time.  The server saw
- * the request at some moment between the two, so a request N places later
- * starts at least W' after the server saw this one, however long this one
- * waited in queues on the way: no window of W seconds at the server holds
- * more than N requests, whatever the number of processes or the latency.
- * (Requests still in flight when a later slot is computed count from their
- * slot; the margin covers that case, which needs a request slower than W.)
+ * Think of N lanes, used in turn.  A request takes the next lane; it may
+ * start once the lane's previous request has completed, and W' after that
+ * completion (W' = W plus a 1 % margin, at least 10 ms):
+ *     slot = max(now, done[lane] + W')
+ * The server sees a request somewhere between its start and its
+ * completion, so the requests of one lane reach it at least W' apart and
+ * any window of W holds at most one per lane: at most N, whatever the
+ * number of processes, their scheduling or the network's latency.
  *
- * File: magic "DZRATE01", u32 n, u32 head, i64 window_ns, i64 ring[n]
- * (CLOCK_REALTIME ns), u32 crc32 of everything before it; native byte order
+ * The lanes are a ring in STATE/ratelimit.state, read and rewritten under
+ * flock(2): entry > 0 is the completion time of the lane's last request,
+ * entry < 0 is -slot of a request still in flight.  ratelimit_acquire takes
+ * the lane at head under the lock, releases it and sleeps until the slot
+ * (processes queue in order without polling); when the lane's previous
+ * request is still in flight it polls every few milliseconds.
+ * ratelimit_done records the completion.  A lane records the pid that took
+ * it: a lane whose process no longer exists (kill -9 in flight) counts as
+ * completed when that is noticed; one whose pid cannot be checked counts
+ * as completed max_flight seconds after its slot.
+ *
+ * File: magic "DZRATE02", u32 n, u32 head, i64 window_ns, i64 ring[n]
+ * (CLOCK_REALTIME ns), i32 pid[n], u32 crc32 of everything before it;
+ * native byte order
  * (the file is local to one host, as the budget is per client address).  A
  * missing file starts empty; a torn, foreign or different-rate file, or
  * one with times far in the future (clock stepped back), restarts with
- * every slot "now", which waits one full window: safe, never over budget. */
+ * every lane completed "now", which waits one full window: safe. */
 #ifndef DEEZER_RATELIMIT_H
 #define DEEZER_RATELIMIT_H
 
@@ -36,12 +42,14 @@ struct ratelimit {
 	char *path;            /* STATE/ratelimit.state */
 	uint32_t n;            /* requests per window */
 	int64_t window_ns;     /* W', margin included */
+	int64_t max_flight_ns; /* an unfinished request counts as done this long after its slot */
 	int64_t *ring;         /* [n] scratch copy of the file's ring */
+	int32_t *pid;          /* [n] the process that took each lane */
 	unsigned char *buf;    /* [file size + 1] the file's bytes, reused */
 	uint64_t taken;        /* slots taken by this process */
-	uint32_t last_index;   /* ring index of this process's last slot */
-	int64_t last_slot;     /* its value, 0 when none is pending */
-	double waited;         /* seconds this process slept for slots */
+	uint32_t last_index;   /* ring index of this process's request in flight */
+	int64_t last_slot;     /* its slot, 0 when none is in flight */
+	double waited;         /* seconds this process waited for slots */
 };
 
 /* "N/SECONDS" (e.g. "50/5") or "none".  0 on success (*n = 0 for none);
@@ -53,18 +61,27 @@ int ratelimit_parse(const char *s, uint32_t *n, double *seconds);
 int64_t ratelimit_window_ns(double seconds);
 
 /* n == 0: no budget (acquire returns at once).  Creates state_dir's file.
- * 0 on success; -1 with errno set (the caller names rl->path or the dir). */
-int ratelimit_open(struct ratelimit *rl, const char *state_dir, uint32_t n, double seconds);
+ * max_flight: the longest a request can take (its total timeout, plus a
+ * little).  0 on success; -1 with errno set (the caller names rl->path or
+ * the folder). */
+int ratelimit_open(struct ratelimit *rl, const char *state_dir, uint32_t n, double seconds,
+                   double max_flight);
 /* Blocks until this process may send one request.  0, or -1 with errno. */
 int ratelimit_acquire(struct ratelimit *rl);
-/* The request taken by the last acquire has completed (whatever its
- * outcome).  0, or -1 with errno. */
+/* The request of the last acquire has completed, whatever its outcome (a
+ * response, an error, a timeout).  0, or -1 with errno. */
 int ratelimit_done(struct ratelimit *rl);
+/* Calls ratelimit_done if a request is pending, closes the file. */
 void ratelimit_close(struct ratelimit *rl);
 
-/* The pure core, for tests: takes the next slot at or after now in a ring
- * of n times whose oldest is at *head, records it, returns it. */
+/* The pure core, for tests.  Takes the lane at *head: returns its slot
+ * (>= now) and marks the lane in flight, or returns -1 and changes nothing
+ * when the lane's previous request is still in flight (and younger than
+ * max_flight_ns): try again later. */
 int64_t ratelimit_reserve(int64_t *ring, uint32_t n, uint32_t *head, int64_t now,
-                          int64_t window_ns);
+                          int64_t window_ns, int64_t max_flight_ns);
+/* Records that the request given slot on lane idx completed at now;
+ * returns 1, or 0 when the lane no longer holds that request. */
+int ratelimit_complete(int64_t *ring, uint32_t idx, int64_t slot, int64_t now);
 
 #endif
