@@ -88,6 +88,16 @@ $df --api "$API" --cache cache2 --state st --failures fail.tsv --rate 50/1 \
 [ "$(tail -n +2 fail.tsv | wc -l)" -eq 2 ]
 [ ! -e cache2/failures.tsv ]
 
+# --- progress: drawn only when stderr is a terminal ---
+if grep -q '\[#' err; then exit 1; fi
+if command -v script >/dev/null; then
+	before=$(searches)
+	script -qec "$df --api $API --cache cache-tty --rate 50/1 $fx/tracks.tsv >/dev/null" tty.log \
+		>/dev/null
+	grep -q 'deezer-fetch \[#*\] 11/11 .* found 9 failed 2 api ' tty.log
+	[ "$(searches)" -eq $((before + 15)) ]
+fi
+
 # --- an unreachable API: network failures, exit 1, bounded retries ---
 fake_stop
 rc=0
