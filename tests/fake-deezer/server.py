@@ -278,6 +278,20 @@ class Handler(BaseHTTPRequestHandler):
         if self.state.connect_delay > 0:
             time.sleep(self.state.connect_delay)    # a TLS handshake over a real network
 
+    # A client that hangs up (its timeout, an oversize body abandoned) is
+    # normal here, not worth a traceback.
+    def handle(self):
+        try:
+            super().handle()
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    def finish(self):
+        try:
+            super().finish()
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
     def log_message(self, fmt, *args):    # quiet: the --log file is the record
         pass
 
@@ -320,6 +334,9 @@ class Handler(BaseHTTPRequestHandler):
                 self.send_error_object(4)
             else:
                 self.serve(endpoint, url)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True     # the client gave up (e.g. its timeout)
+            self.status = -3
         finally:
             self.state.write_log(t, endpoint, target, self.status,
                                  fault.kind + (str(fault.status) if fault and fault.status else "")
