@@ -309,6 +309,31 @@ static void test_facts(void)
 	CHECK(memcmp(c, c2, T * M * sizeof *c) == 0);
 	melspec_free(&m2);
 	free(c2);
+	/* computed piecewise as samples arrive (wav2mel does this while ffmpeg
+	 * decodes), every frame comes out bit for bit as in one go */
+	for (int pad = 0; pad <= 1; pad++) {
+		struct melspec *mp = pad ? &mr : &ms;
+		float *whole = xmalloc(T * M * sizeof *whole), *parts = xmalloc(T * M * sizeof *parts);
+		uint64_t done = 0, avail = 0;
+		melspec_compute(mp, x, n, 2, whole);
+		CHECK_EQ_INT(melspec_frames_ready(mp, 1024), 0);
+		CHECK_EQ_INT(melspec_frames_ready(mp, 1025), 2);     /* frames 0, 1 */
+		while (avail < n) {
+			avail += 700 + avail % 4099;                     /* uneven pieces */
+			if (avail > n)
+				avail = n;
+			uint64_t ready = melspec_frames_ready(mp, avail);
+			if (ready > done) {
+				melspec_compute_frames(mp, x, avail, 2, done, ready, parts);
+				done = ready;
+			}
+		}
+		CHECK(done < T);                  /* the last frames need the end */
+		melspec_compute_frames(mp, x, n, 2, done, T, parts);
+		CHECK(memcmp(whole, parts, T * M * sizeof *whole) == 0);
+		free(whole);
+		free(parts);
+	}
 	/* reflect and constant padding agree bit for bit on every frame whose
 	 * window lies inside the signal, and differ on the edge frames */
 	size_t same = 0, differ_edge = 0;

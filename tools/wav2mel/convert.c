@@ -79,6 +79,32 @@ int wav2mel_precheck(const char *in)
 	return 0;
 }
 
+/* Room for T frames in r->mel, keeping the frames already computed. */
+static void reserve_frames(struct result *r, uint64_t T)
+{
+	if (T * r->M <= r->cap)
+		return;
+	r->cap = T * r->M + T * r->M / 4;
+	r->mel = xrealloc(r->mel, r->cap * sizeof *r->mel);
+}
+
+/* Called by the decoder as samples arrive: computes the frames they already
+ * determine (melspec_frames_ready), in steps of 64 frames, so most of the
+ * spectrogram is done on this core while ffmpeg still decodes on the other. */
+static void on_data(void *arg, size_t i, const float *x, size_t n)
+{
+	struct lane *L = arg;
+	struct result *r = &L->res[i];
+	uint64_t ready = melspec_frames_ready(&L->ms, n);
+
+	if (ready < r->t_done + 64)
+		return;
+	r->M = (uint64_t)L->ms.cfg.n_mels;
+	reserve_frames(r, ready);
+	melspec_compute_frames(&L->ms, x, n, L->c->log1p ? 1 : 2, r->t_done, ready, r->mel);
+	r->t_done = ready;
+}
+
 /* Spectrogram of one decoded input into r.  Messages wait in r->why until
  * ffmpeg's status says they stand (a failed group is retried, and must
  * not report twice). */
@@ -98,17 +124,15 @@ static int compute(struct lane *L, const struct job *job, const struct wav2mel_s
 	}
 	r->T = melspec_n_frames(&L->ms, s->n);
 	r->M = (uint64_t)cfg->n_mels;
-	if (r->T * r->M > r->cap) {
-		free(r->mel);
-		r->cap = r->T * r->M + r->T * r->M / 4;
-		r->mel = xmalloc(r->cap * sizeof *r->mel);
-	}
+	reserve_frames(r, r->T);
 	memset(meta, 0, sizeof *meta);
 	meta->sample_rate = (uint32_t)cfg->sample_rate;
 	meta->n_fft = (uint32_t)cfg->n_fft;
 	meta->hop = (uint32_t)cfg->hop;
 	meta->pad = (uint32_t)cfg->pad;
-	melspec_compute(&L->ms, s->x, s->n, c->log1p ? 1 : 2, r->mel);
+	/* the frames not yet computed while the samples were arriving */
+	melspec_compute_frames(&L->ms, s->x, s->n, c->log1p ? 1 : 2, r->t_done, r->T, r->mel);
+	r->t_done = r->T;
 	if (c->log1p) {
 		float mx = melspec_log1p(r->mel, r->T * r->M);
 		meta->scale = MEL_SCALE_LOG1P;
@@ -204,6 +228,10 @@ void wav2mel_run_jobs(struct lane *L, struct job **jobs, size_t k)
 	if (rc == DECODE_NO_FFMPEG)
 		diex(EXIT_WORK, "%s", err);
 	if (rc == DECODE_OK) {
+		for (size_t i = 0; i < k; i++)
+			L->res[i].t_done = 0;
+		proc.on_data = on_data;
+		proc.on_data_arg = L;
 		wav2mel_decode_drain(&proc);
 		for (size_t i = 0; i < k; i++) {
 			/* out[i].n is set by finish; the byte counts are final now */

@@ -45,6 +45,7 @@ struct result {
 	uint64_t T, M;
 	float *mel;            /* [T][M], kept from file to file */
 	size_t cap;            /* floats */
+	uint64_t t_done;       /* frames computed while the samples arrived */
 };
 
 /* One decoding lane: its own ffmpeg at a time, its own buffers and FFT

@@ -221,6 +221,9 @@ void wav2mel_decode_drain(struct wav2mel_proc *p)
 				if (got > 0) {
 					p->bytes[i] += (size_t)got;
 					round += (size_t)got;
+					if (p->on_data)
+						p->on_data(p->on_data_arg, i, p->out[i].x,
+						           p->bytes[i] / sizeof(float));
 				}
 			}
 			if (got == 0 || (got < 0 && errno != EINTR && errno != EAGAIN)) {

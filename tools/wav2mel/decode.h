@@ -39,6 +39,10 @@ struct wav2mel_proc {
 	char *err;             /* [errcap] ffmpeg's diagnostics so far */
 	size_t errcap, err_used;
 	int failed;            /* a read or poll error */
+	/* if set, called by drain after new samples of output i have come:
+	 * x[0 .. n) are all of that output's whole samples so far */
+	void (*on_data)(void *arg, size_t i, const float *x, size_t n);
+	void *on_data_arg;
 };
 
 /* The three steps of wav2mel_decode, for callers that overlap one group's

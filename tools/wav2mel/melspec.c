@@ -233,12 +233,29 @@ static void load_frame(struct melspec *ms, const float *x, uint64_t n, uint64_t 
 	}
 }
 
+uint64_t melspec_frames_ready(const struct melspec *ms, uint64_t n_avail)
+{
+	uint64_t half = (uint64_t)ms->cfg.n_fft / 2;
+
+	/* frame t reads samples up to t·hop + n_fft/2 − 1; the margin of a
+	 * whole window keeps the left edge's reflection (x[1 .. n_fft/2]) and
+	 * its period 2(n − 1) out of reach of the samples still missing */
+	if (n_avail <= (uint64_t)ms->cfg.n_fft)
+		return 0;
+	return (n_avail - half) / (uint64_t)ms->cfg.hop + 1;
+}
+
 void melspec_compute(struct melspec *ms, const float *x, uint64_t n, int power, float *out)
 {
-	uint64_t T = melspec_n_frames(ms, n);
+	melspec_compute_frames(ms, x, n, power, 0, melspec_n_frames(ms, n), out);
+}
+
+void melspec_compute_frames(struct melspec *ms, const float *x, uint64_t n, int power,
+                            uint64_t t0, uint64_t t1, float *out)
+{
 	int K = ms->n_bins, M = ms->cfg.n_mels;
 
-	for (uint64_t t = 0; t < T; t++) {
+	for (uint64_t t = t0; t < t1; t++) {
 		load_frame(ms, x, n, t);
 		fftwf_execute(ms->plan);
 		if (power == 2) {

@@ -65,6 +65,13 @@ void melspec_filterbank_dense(const struct melspec_config *cfg, double *out);
 
 /* out[T][M] = mel_basis · |STFT(x)|^power, power 1 or 2; x[N], N >= 1. */
 void melspec_compute(struct melspec *ms, const float *x, uint64_t n, int power, float *out);
+/* Rows t0 .. t1-1 of the same out[T][M], from the first n samples. */
+void melspec_compute_frames(struct melspec *ms, const float *x, uint64_t n, int power,
+                            uint64_t t0, uint64_t t1, float *out);
+/* How many leading frames the first n_avail samples of a longer signal
+ * already determine: those frames come out bit for bit as they will when
+ * the whole signal is known, so they can be computed while it arrives. */
+uint64_t melspec_frames_ready(const struct melspec *ms, uint64_t n_avail);
 
 /* In place, power mel → dB: 10·log10(max(amin, S)) − 10·log10(max(amin,
  * max S)), floored at −top_db.  Returns 1 when the input is silent (max S <=
