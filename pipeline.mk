@@ -53,7 +53,7 @@ EX_RATE       := 1000/5
 else ifeq ($(EXAMPLE),full)
 EX_GEN_OPTS   := --tracks 800 --playlists 1000
 EX_EPOCHS     := 3
-EX_TRAIN_OPTS := --embedding-size 64 --channels 64 --hidden 64 --batch-size 16 --nb-negatives 10 --valid-samples 500
+EX_TRAIN_OPTS := --embedding-size 64 --channels 64 --hidden 64 --batch-size 16 --nb-negatives 10 --valid-samples 500 --log-steps 100
 EX_RATE       := 500/5
 else
 $(error EXAMPLE must be full or tiny, not '$(EXAMPLE)')

@@ -303,7 +303,7 @@ int plot_mel(struct plot_script *s, const struct plot_opts *o, char **paths, int
 				k = k < 0 ? 0 : k > (int)sizeof ramp - 2 ? (int)sizeof ramp - 2 : k;
 				fprintf(s->fp, "%.6g %.6g \"%c\"\n", x, y, ramp[k]);
 			} else {
-				fprintf(s->fp, "%.6g %.6g %.4g\n", x, y, val);
+				fprintf(s->fp, "%.6g %.6g %.6g\n", x, y, val);
 			}
 		}
 	}
@@ -481,7 +481,8 @@ static int eval_bars(FILE *fp, const struct table *t)
 	fputs("EOD\n", fp);
 	fputs("set style data histograms\nset style histogram clustered gap 1\n"
 	      "set style fill solid 0.8 border -1\nset boxwidth 0.9\nset yrange [0:1.05]\n"
-	      "set xtics rotate by -30 nomirror\nset ylabel 'value'\nset key top right\nplot ",
+	      "set xtics rotate by -30 nomirror\nset ylabel 'value'\nset key top right\n"
+	      "set rmargin 8\nplot ",
 	      fp);
 	for (int mo = 0; mo < nm; mo++) {
 		if (mo > 0)
