@@ -114,6 +114,26 @@ $P mel -o m2.png --script m2.gp --max-frames 5 small.mel
 [ "$(block m2.gp mel | wc -l)" -eq 40 ]          # 5 columns of 4 frames averaged
 grep -q "set cbrange \[-80:0\]" m.gp
 
+# a checkpoint's metric history (docs/dcue-train.md): 3 params, 3 rows
+$PYTHON - <<'EOF'
+import struct, zlib
+nan = float("nan")
+meta = bytes(range(40))
+params = struct.pack("<6f", 1, 2, 3, 0, 0, 0)            # params, momentum
+rows = [(1, 1, 5, 0.9, 0.2, nan, nan, 1, 1, 1), (0, 1, 10, 0.85, 0.25, 0.82, 0.3, 1, 2, 1),
+        (0, 2, 20, 0.55, 0.52, 0.6, 0.5, 1, 3, 1)]
+hist = b"".join(struct.pack("<IIQ7d", *r) for r in rows)
+payload = params + hist
+head = b"DCUECKP\0" + struct.pack("<II4QII Q", 1, 7, 3, len(rows), 0, 0, len(meta), 0, len(payload))
+head += struct.pack("<I", zlib.crc32(meta + payload))
+head += struct.pack("<I", zlib.crc32(head))
+open("small.ckpt", "wb").write(head + meta + payload)
+EOF
+$P curves -o ck.png --script ck.gp small.ckpt
+is_png ck.png
+[ "$(block ck.gp epoch)" = "$(printf ' 1 0.85 0.82 0.25 0.3\n 2 0.55 0.6 0.52 0.5')" ]
+[ "$(block ck.gp step)" = ' 1 0.9 NaN 0.2 NaN' ]
+
 # --- errors ------------------------------------------------------------------
 echo old > keep.png
 fails 1 'cannot run /nonexistent/gnuplot' $P curves --gnuplot /nonexistent/gnuplot -o keep.png $F/metrics.tsv
@@ -146,6 +166,9 @@ cp small.mel corrupt.mel
 printf '\377' | dd of=corrupt.mel bs=1 seek=150 conv=notrunc 2>/dev/null
 fails 1 'corrupt.mel' $P mel -o keep.png corrupt.mel
 fails 1 'corrupt.mel' $P curves -o keep.png corrupt.mel
+cp small.ckpt corrupt.ckpt
+printf '\001' | dd of=corrupt.ckpt bs=1 seek=$((72 + 40 + 30)) conv=notrunc 2>/dev/null
+fails 1 'corrupt.ckpt' $P curves -o keep.png corrupt.ckpt
 [ "$(cat keep.png)" = old ]
 no_tmp
 

@@ -1,4 +1,5 @@
 /* inputs.c — see inputs.h. */
+#define _GNU_SOURCE
 #include "inputs.h"
 
 #include <errno.h>
@@ -7,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "binfile.h"
 #include "msg.h"
 
 /* Text inputs are small (a report, a histogram, a metrics log): read whole,
@@ -107,6 +109,8 @@ enum input_kind input_sniff(const char *path)
 	head[n] = '\0';
 	if (n >= 8 && memcmp(head, "DCUEMEL", 8) == 0)
 		return IN_MEL;
+	if (n >= 8 && memcmp(head, "DCUECKP", 8) == 0)
+		return IN_CKPT;
 	if (memchr(head, '\0', n) != NULL)
 		return IN_BINARY;
 #define STARTS(s) (strncmp((const char *)head, s, strlen(s)) == 0)
@@ -131,21 +135,32 @@ const char *input_kind_name(enum input_kind k)
 	static const char *names[] = {
 		"unknown", "metrics TSV", "mel-stats histogram", "evaluation report",
 		"per-playlist AUC TSV", "mpd-parse histograms", "key-value statistics",
-		".mel spectrogram", "binary file"
+		".mel spectrogram", "dcue-train checkpoint", "binary file"
 	};
 	return names[k];
 }
 
 int table_read(const char *path, struct table *t)
 {
-	size_t len, cap = 0;
+	size_t len;
+	char *text = slurp(path, &len);
+
+	if (text == NULL) {
+		memset(t, 0, sizeof *t);
+		return -1;
+	}
+	return table_parse(path, text, t);
+}
+
+int table_parse(const char *path, char *text, struct table *t)
+{
+	size_t cap = 0;
 	char *p, *line;
 	unsigned long lineno = 1;
 
 	memset(t, 0, sizeof *t);
 	t->path = path;
-	if ((t->text = slurp(path, &len)) == NULL)
-		return -1;
+	t->text = text;
 	p = t->text;
 	line = next_line(&p);
 	if (line == NULL || strncmp(line, "# ", 2) != 0) {
@@ -287,4 +302,128 @@ const char *kv_get(const struct kv *kv, const char *key)
 		if (strcmp(kv->key[i], key) == 0)
 			return kv->value[i];
 	return NULL;
+}
+
+/* The checkpoint's metric history (docs/dcue-train.md, "Checkpoint"): after
+ * f32 params[n] and f32 momentum[n], rows of 72 bytes: u32 kind (0 epoch,
+ * 1 step), u32 epoch, u64 step, then seven f64 in the metrics TSV's order. */
+enum { CKPT_ROW_BYTES = 72 };
+
+static int ckpt_meta_bytes(const char *path, uint32_t *meta_bytes)
+{
+	unsigned char h[BIN_HEADER_BYTES];
+	FILE *fp = fopen(path, "rb");
+	size_t n;
+
+	if (fp == NULL) {
+		warn("%s", path);
+		return -1;
+	}
+	n = fread(h, 1, sizeof h, fp);
+	fclose(fp);
+	if (n != sizeof h) {
+		warnx("%s: truncated header (%zu of %d bytes)", path, n, BIN_HEADER_BYTES);
+		return -1;
+	}
+	*meta_bytes = (uint32_t)h[48] | (uint32_t)h[49] << 8 | (uint32_t)h[50] << 16 |
+	              (uint32_t)h[51] << 24;
+	if (*meta_bytes > (1u << 20)) {
+		warnx("%s: implausible meta size %u", path, *meta_bytes);
+		return -1;
+	}
+	return 0;
+}
+
+int ckpt_history_read(const char *path, struct table *t)
+{
+	static const char *const names[] = { "train_loss", "train_acc", "valid_loss",
+		                              "valid_acc", "samples_per_s", "elapsed_s",
+		                              "active_frac" };
+	struct bin_reader r;
+	uint32_t meta_bytes;
+	unsigned char *meta, row[CKPT_ROW_BYTES];
+	char *text = NULL;
+	size_t len = 0;
+	uint64_t skip, n_rows;
+	FILE *out;
+
+	memset(t, 0, sizeof *t);
+	if (ckpt_meta_bytes(path, &meta_bytes) != 0)
+		return -1;
+	meta = xmalloc(meta_bytes ? meta_bytes : 1);
+	if (bin_open(&r, path, "DCUECKP", 1, meta, meta_bytes) != 0) {
+		warnx("%s", r.err);
+		free(meta);
+		return -1;
+	}
+	free(meta);
+	n_rows = r.h.dims[1];
+	skip = 8 * r.h.dims[0];
+	if (r.h.dims[0] > (UINT64_MAX - 1) / 16 || n_rows > UINT64_MAX / 2 / CKPT_ROW_BYTES ||
+	    r.h.payload_bytes != skip + n_rows * CKPT_ROW_BYTES) {
+		warnx("%s: payload of %llu bytes does not hold %llu parameters and %llu history rows",
+		      path, (unsigned long long)r.h.payload_bytes,
+		      (unsigned long long)r.h.dims[0], (unsigned long long)n_rows);
+		bin_close(&r);
+		return -1;
+	}
+	/* the parameters are not needed, but reading them checks the CRC */
+	unsigned char *scratch = xmalloc(1 << 20);
+
+	while (skip > 0) {
+		size_t n = skip < (1 << 20) ? (size_t)skip : (1 << 20);
+
+		if (bin_read(&r, scratch, n) != 0) {
+			warnx("%s", r.err);
+			free(scratch);
+			bin_close(&r);
+			return -1;
+		}
+		skip -= n;
+	}
+	free(scratch);
+	if ((out = open_memstream(&text, &len)) == NULL)
+		die(EXIT_WORK, "open_memstream");
+	fputs("# kind\tepoch\tstep", out);
+	for (int i = 0; i < 7; i++)
+		fprintf(out, "\t%s", names[i]);
+	fputc('\n', out);
+	for (uint64_t k = 0; k < n_rows; k++) {
+		uint32_t kind, epoch;
+		uint64_t step;
+		double v[7];
+
+		if (bin_read(&r, row, sizeof row) != 0) {
+			warnx("%s", r.err);
+			fclose(out);
+			free(text);
+			bin_close(&r);
+			return -1;
+		}
+		memcpy(&kind, row, 4);      /* little-endian, as the writer (checked there) */
+		memcpy(&epoch, row + 4, 4);
+		memcpy(&step, row + 8, 8);
+		memcpy(v, row + 16, sizeof v);
+		if (kind > 1) {
+			warnx("%s: history row %llu has kind %u (0 epoch or 1 step)", path,
+			      (unsigned long long)k, kind);
+			fclose(out);
+			free(text);
+			bin_close(&r);
+			return -1;
+		}
+		fprintf(out, "%s\t%u\t%llu", kind ? "step" : "epoch", epoch,
+		        (unsigned long long)step);
+		for (int i = 0; i < 7; i++) {
+			if (isnan(v[i]))
+				fputs("\tnan", out);
+			else
+				fprintf(out, "\t%.17g", v[i]);
+		}
+		fputc('\n', out);
+	}
+	bin_close(&r);
+	if (fclose(out) != 0)
+		die(EXIT_WORK, "open_memstream");
+	return table_parse(path, text, t);
 }

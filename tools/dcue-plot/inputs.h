@@ -30,7 +30,7 @@ struct kv {
 /* What a file holds, judged by its first bytes. */
 enum input_kind {
 	IN_UNKNOWN, IN_METRICS, IN_MELHIST, IN_REPORT, IN_PERPLAYLIST,
-	IN_MPDHIST, IN_KV, IN_MEL, IN_BINARY
+	IN_MPDHIST, IN_KV, IN_MEL, IN_CKPT, IN_BINARY
 };
 
 enum input_kind input_sniff(const char *path);
@@ -38,6 +38,10 @@ const char *input_kind_name(enum input_kind k);
 
 /* 0, or -1 after a message naming the file (and line). */
 int table_read(const char *path, struct table *t);
+/* The same from text already in memory (taken over, freed by table_free). */
+int table_parse(const char *path, char *text, struct table *t);
+/* A dcue-train checkpoint's metric history, as the metrics TSV's table. */
+int ckpt_history_read(const char *path, struct table *t);
 void table_free(struct table *t);
 /* Column index of name, or -1. */
 int table_col(const struct table *t, const char *name);

@@ -126,16 +126,23 @@ int plot_curves(struct plot_script *s, const struct plot_opts *o, char **paths, 
 	double min_epoch = INFINITY, max_x = 0;
 
 	if (n != 1) {
-		warnx("curves: give one metrics TSV (dcue-train train --metrics)");
+		warnx("curves: give one metrics TSV (dcue-train train --metrics) or checkpoint");
 		return -1;
 	}
-	if (input_sniff(paths[0]) == IN_BINARY) {
+	switch (input_sniff(paths[0])) {
+	case IN_CKPT:
+		if (ckpt_history_read(paths[0], &t) != 0)
+			return -1;
+		break;
+	case IN_BINARY:
+	case IN_MEL:
 		warnx("%s: a binary file; dcue-plot curves reads the metrics TSV that "
-		      "`dcue-train train --metrics FILE` writes", paths[0]);
+		      "`dcue-train train --metrics FILE` writes, or a checkpoint", paths[0]);
 		return -1;
+	default:
+		if (table_read(paths[0], &t) != 0)
+			return -1;
 	}
-	if (table_read(paths[0], &t) != 0)
-		return -1;
 	if ((ck = table_need(&t, "kind")) < 0)
 		goto done;
 	for (int i = 0; i < 5; i++)
