@@ -130,6 +130,12 @@ grep -q 'silent input; writing' err.txt
 $MS info quiet.mel > q.txt
 grep -qx 'silent: yes' q.txt
 grep -qx 'max: -80' q.txt
+# a damaged frame in the middle: ffmpeg recovers, wav2mel warns and writes
+cp tone.mp3 damaged.mp3
+printf 'damage%.0s' $(seq 500) | dd of=damaged.mp3 bs=1 seek=20000 conv=notrunc 2> /dev/null
+$W damaged.mp3 damaged.mel 2> err.txt
+grep -q 'damaged.mp3: warning: ffmpeg: .*Invalid data' err.txt
+$MS info damaged.mel | grep -q '^frames: 1[0-9][0-9]$'
 # an existing output survives a failure untouched
 cp u8.mel keep.mel
 fails 1 'cannot decode' $W text.mp3 keep.mel

@@ -220,8 +220,9 @@ void wav2mel_run_jobs(struct lane *L, struct job **jobs, size_t k)
 
 	for (size_t i = 0; i < k; i++)
 		paths[i] = jobs[i]->in;
-	/* the spectrograms are computed between the last byte and ffmpeg's
-	 * exit (a few hundred ms for a large group), then kept or dropped */
+	/* the spectrograms are computed while the samples arrive and finished
+	 * before ffmpeg's exit status is known (its exit takes a while for a
+	 * large group), then kept or dropped */
 	struct wav2mel_proc proc;
 	rc = wav2mel_decode_start(&proc, &c->dec, paths, k, L->bufs, err, sizeof err);
 	free(paths);
@@ -244,6 +245,12 @@ void wav2mel_run_jobs(struct lane *L, struct job **jobs, size_t k)
 		rc = wav2mel_decode_finish(&proc);
 	}
 	if (rc == DECODE_OK) {
+		/* errors ffmpeg recovered from (a damaged frame, say) are worth a
+		 * warning; in a group they cannot be told apart per file */
+		if (k == 1 && err[0]) {
+			char line[sizeof err + 512];
+			wav2mel_say("%s: warning: ffmpeg: %s", jobs[0]->in, one_line(err, line, sizeof line));
+		}
 		for (size_t i = 0; i < k; i++) {
 			if (L->res[i].ok == -1)
 				compute(L, jobs[i], &L->bufs[i], &L->res[i]);
