@@ -57,6 +57,10 @@ $MS info small.mel > small.txt
 grep -qx 'frames: 188' small.txt       # 48000 samples / 256 + 1
 grep -qx 'mels: 64' small.txt
 grep -qx 'sample_rate: 16000' small.txt
+ffmpeg -hide_banner -nostdin -v error -y -f lavfi -i "sine=f=700:d=1:r=16000" s16k.wav
+ffmpeg -hide_banner -nostdin -v error -y -i s16k.wav -f f32le s16k.f32
+$W -e f32 -r 16000 -n 512 -H 256 -m 64 --pad reflect s16k.wav s16k.mel
+$REF check --sr 16000 --n-fft 512 --hop 256 --mels 64 --pad reflect s16k.f32 s16k.mel
 
 # --resampler swr: a different resampler, so not bit for bit, same length
 $W --resampler swr tone.mp3 swr.mel
