@@ -44,6 +44,24 @@ work_fails "$(basename "$f")" $dt train --mpd bad/mpd --mels bad/mels $tiny --ep
 # --skip-bad drops it with a warning
 $dt train --mpd bad/mpd --mels bad/mels $tiny --epochs 1 --skip-bad 2>err
 grep -q "skipped" err
+# a .mel without frames
+cp -r d empty
+f=$(ls empty/mels/*.mel | head -1)
+"$PYTHON" - "$f" <<'PY'
+import struct, sys, zlib
+meta = struct.pack("<6I2f", 22050, 1024, 512, 0, 0, 0, -80.0, 0.0)
+head = b"DCUEMEL\0" + struct.pack("<II4QIIQI", 1, 1, 0, 16, 0, 0, 32, 0, 0, zlib.crc32(meta))
+open(sys.argv[1], "wb").write(head + struct.pack("<I", zlib.crc32(head)) + meta)
+PY
+work_fails "$(basename "$f"): no frames" $dt train --mpd empty/mpd --mels empty/mels $tiny
+# playlists.bin and tracks.tsv from different runs
+cp -r d mix
+head -n 30 d/mpd/tracks.tsv >mix/mpd/tracks.tsv
+work_fails "made for 40 tracks" $dt train --mpd mix/mpd --mels mix/mels $tiny
+# no .mel at all: nothing to train on
+mkdir nomels
+work_fails "no training interactions" $dt train --mpd d/mpd --mels nomels $tiny
+work_fails "missing.stats" $dt train --mpd d/mpd --mels d/mels $tiny --stats missing.stats
 printf 'mel_mean x\n' >bad.stats
 work_fails "bad.stats:1" $dt train --mpd d/mpd --mels d/mels $tiny --stats bad.stats
 echo "not a checkpoint" >bad.ckpt

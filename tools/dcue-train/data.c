@@ -83,12 +83,15 @@ static void scan_mels(struct dataset *d, const struct data_options *o)
 		}
 		bin_close(&r);
 		if (m.n_mels != (uint64_t)o->mel_bins || m.n_frames == 0) {
+			char why[128];
+			if (m.n_frames == 0)
+				snprintf(why, sizeof why, "no frames");
+			else
+				snprintf(why, sizeof why, "%llu mel bands, expected %d bands (--mel-bins)",
+				         (unsigned long long)m.n_mels, o->mel_bins);
 			if (!o->skip_bad)
-				diex(EXIT_WORK, "%s: %llu frames of %llu mel bands, expected %d bands "
-				     "(--mel-bins)", path, (unsigned long long)m.n_frames,
-				     (unsigned long long)m.n_mels, o->mel_bins);
-			warnx("%s: %llu mel bands, expected %d: skipped", path,
-			      (unsigned long long)m.n_mels, o->mel_bins);
+				diex(EXIT_WORK, "%s: %s (use --skip-bad to drop bad files)", path, why);
+			warnx("%s: %s: skipped", path, why);
 			d->n_bad++;
 			continue;
 		}
