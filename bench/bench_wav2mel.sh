@@ -9,6 +9,8 @@
 #   (3)  wav2mel --batch over 200 files, per file (defaults: one lane per
 #        core, 16 files per ffmpeg)
 #   (3') the same with one lane (-j 1 -g 32): a single ffmpeg at a time
+#   (3f) ffmpeg alone on the same groups of 16, one per core at a time, to
+#        /dev/null (bench/wav2mel_group.sh): the decoding floor of (3)
 # then the mel computation alone on decoded samples (bench/wav2mel_melbench.c)
 # next to the numpy reference, and mel-stats throughput in MB/s.
 # Targets (issue 3): (2) <= 1.1 x (1); (3) <= 0.25 x (1); mel alone <= 5 ms.
@@ -48,7 +50,7 @@ cc -std=c11 -O2 -I"$ROOT/common" -o melbench "$ROOT/bench/wav2mel_melbench.c" \
 ms_since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f\n", (b - a) * 1000 }'; }
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-: > t1.txt; : > t1s.txt; : > t2.txt; : > t3.txt; : > t3j1.txt
+: > t1.txt; : > t1s.txt; : > t2.txt; : > t3.txt; : > t3j1.txt; : > t3f.txt
 for r in $(seq 1 "$rounds"); do
 	for i in $(seq 1 "$nsingle"); do
 		f=mp3/p$i.mp3
@@ -71,21 +73,30 @@ for r in $(seq 1 "$rounds"); do
 	t=$EPOCHREALTIME
 	"$BIN/wav2mel" --batch -j 1 -g 32 -o mels1 < list.tsv > /dev/null
 	echo "$(ms_since "$t") $nfiles" | awk '{ printf "%.3f\n", $1 / $2 }' >> t3j1.txt
+	t=$EPOCHREALTIME
+	for s in $(seq 1 16 "$nfiles"); do
+		e=$((s + 15)); [ "$e" -gt "$nfiles" ] && e=$nfiles
+		echo "$s $e"
+	done | xargs -P "$(nproc)" -n 2 bash "$here/wav2mel_group.sh"
+	echo "$(ms_since "$t") $nfiles" | awk '{ printf "%.3f\n", $1 / $2 }' >> t3f.txt
 done
 rm -rf mels1
 m1=$(median < t1.txt); m1s=$(median < t1s.txt); m2=$(median < t2.txt); m3=$(median < t3.txt)
-m3j1=$(median < t3j1.txt)
+m3j1=$(median < t3j1.txt); m3f=$(median < t3f.txt)
 echo "files: $nfiles previews of 30 s, 128 kbit/s stereo MP3; $rounds rounds, $nsingle per-file runs each"
 echo "(1)  ffmpeg alone, per file:          $m1 ms (median of $(wc -l < t1.txt))"
 echo "(1s) ffmpeg alone with soxr, per file: $m1s ms"
 echo "(2)  wav2mel, per file:               $m2 ms"
 echo "(3)  wav2mel --batch, per file:       $m3 ms (median of $rounds batches of $nfiles)"
 echo "(3') wav2mel --batch -j 1 -g 32:       $m3j1 ms"
+echo "(3f) ffmpeg alone, same groups:       $m3f ms (decoding floor of (3))"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 awk -v a="$m2" -v b="$m1" 'BEGIN { printf "ratio (2)/(1): %.3f (target <= 1.1)\n", a / b }'
 awk -v a="$m2" -v b="$m1s" 'BEGIN { printf "ratio (2)/(1s): %.3f\n", a / b }'
 awk -v a="$m3" -v b="$m1" 'BEGIN { printf "ratio (3)/(1): %.3f (target <= 0.25)\n", a / b }'
 awk -v a="$m3j1" -v b="$m1" 'BEGIN { printf "ratio (3\x27)/(1): %.3f\n", a / b }'
+awk -v a="$m3f" -v b="$m1" 'BEGIN { printf "ratio (3f)/(1): %.3f\n", a / b }'
+awk -v a="$m3" -v b="$m3f" 'BEGIN { printf "ratio (3)/(3f): %.3f (what wav2mel adds to the decoding)\n", a / b }'
 
 # --- the mel computation alone ---------------------------------------------------------
 ffmpeg -hide_banner -nostdin -v error -y -i file:mp3/p1.mp3 -map 0:a:0 -ac 1 \
