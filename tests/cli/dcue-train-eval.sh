@@ -78,5 +78,10 @@ rc=0; $dt eval --load short.ckpt --mpd d/mpd --mels d/mels 2>err || rc=$?
 rm "$(ls d/mels/*.mel | head -1)"
 rc=0; $dt eval $io 2>err || rc=$?
 [ "$rc" -eq 1 ] && grep -q "differs from the training run" err
+# embed and recommend still work: a track's embedding needs no split
+$dt embed ${io/--quiet/} --tracks t2.emb 2>err
+grep -q "data changed since training" err
+"$PYTHON" -c 'import struct; b = open("t2.emb", "rb").read(); assert struct.unpack_from("<Q", b, 16)[0] == 119'
+$dt recommend $io --playlist 7 -k 3 >/dev/null 2>err
 rc=0; $dt embed $io 2>err || rc=$?
 [ "$rc" -eq 2 ]

@@ -34,8 +34,10 @@ int cmd_recommend(struct options *o);
 /* Loads a checkpoint for eval/embed/recommend, dying with a message. */
 void load_model(struct model *m, const char *path);
 /* The checkpoint's data settings into o (seed, split, limit, mel scaling),
- * then the data, checked to be what the model was trained on. */
-void load_data_for(struct dataset *d, struct options *o, const struct model *m);
+ * then the data.  strict (eval): it must be what the model was trained on,
+ * or the split would not be; otherwise (embed, recommend) new tracks are
+ * fine, only fewer playlists than the model's are refused. */
+void load_data_for(struct dataset *d, struct options *o, const struct model *m, int strict);
 
 /* Track embeddings out [N][E] (rows of tracks without a .mel: 0): the
  * mean of the vectors of consecutive --mel-length segments. */

@@ -79,7 +79,7 @@ int cmd_embed(struct options *o)
 	size_t E;
 
 	load_model(&m, o->load);
-	load_data_for(&d, o, &m);
+	load_data_for(&d, o, &m, 0);
 	E = m.cfg.embedding;
 	if (o->tracks_out != NULL) {
 		float *all = xmalloc(d.n_tracks * E * sizeof(float) + 1);
@@ -101,7 +101,7 @@ int cmd_embed(struct options *o)
 		free(all);
 	}
 	if (o->playlists_out != NULL) {
-		size_t P = d.pl.n_playlists;
+		size_t P = m.cfg.n_playlists;   /* the ones the model has a row for */
 		struct embeddings e = { .kind = EMB_PLAYLISTS, .n = P, .E = E };
 		e.key = xmalloc(P * sizeof(uint32_t) + 1);
 		e.vec = xmalloc(P * E * sizeof(float) + 1);
@@ -171,7 +171,7 @@ int cmd_recommend(struct options *o)
 				     emb.key[i], o->mpd);
 	} else {
 		struct dataset d;
-		load_data_for(&d, o, &m);
+		load_data_for(&d, o, &m, 0);
 		float *all = xmalloc(d.n_tracks * E * sizeof(float) + 1);
 		embed_tracks(&m, &d, o->eval_batch, all, o->quiet);
 		memset(&emb, 0, sizeof emb);

@@ -46,7 +46,7 @@ int cmd_eval(struct options *o)
 	size_t E, N, P;
 
 	load_model(&m, o->load);
-	load_data_for(&d, o, &m);
+	load_data_for(&d, o, &m, 1);
 	E = m.cfg.embedding;
 	N = d.n_tracks;
 	P = d.pl.n_playlists;

@@ -153,7 +153,7 @@ void load_model(struct model *m, const char *path)
 		diex(EXIT_WORK, "%s", err);
 }
 
-void load_data_for(struct dataset *d, struct options *o, const struct model *m)
+void load_data_for(struct dataset *d, struct options *o, const struct model *m, int strict)
 {
 	const struct dcue_config *c = &m->cfg;
 
@@ -170,10 +170,18 @@ void load_data_for(struct dataset *d, struct options *o, const struct model *m)
 	o->mel_mean_set = o->mel_std_set = 1;
 	o->stats = NULL;
 	load_data(d, o);
+	if (d->pl.n_playlists < c->n_playlists)
+		diex(EXIT_WORK, "%s: the model has %u playlists, %s/playlists.bin %zu", o->load,
+		     c->n_playlists, o->mpd, (size_t)d->pl.n_playlists);
 	if (d->pl.n_playlists != c->n_playlists || d->n_tracks != c->n_tracks ||
-	    d->n_mel != c->n_mel_tracks || d->split_crc != c->split_crc)
-		diex(EXIT_WORK, "%s: the data differs from the training run's (%zu playlists, %zu "
-		     "tracks, %zu with a .mel now; %u, %u, %u then)", o->load,
-		     (size_t)d->pl.n_playlists, d->n_tracks, d->n_mel, c->n_playlists, c->n_tracks,
-		     c->n_mel_tracks);
+	    d->n_mel != c->n_mel_tracks || d->split_crc != c->split_crc) {
+		if (strict)
+			diex(EXIT_WORK, "%s: the data differs from the training run's (%zu playlists, "
+			     "%zu tracks, %zu with a .mel now; %u, %u, %u then)", o->load,
+			     (size_t)d->pl.n_playlists, d->n_tracks, d->n_mel, c->n_playlists,
+			     c->n_tracks, c->n_mel_tracks);
+		if (!o->quiet)
+			warnx("%s: the data changed since training (%zu tracks with a .mel now, %u "
+			      "then); embedding what is there", o->load, d->n_mel, c->n_mel_tracks);
+	}
 }
