@@ -15,6 +15,10 @@ SHELL := bash
 .DELETE_ON_ERROR:
 .SUFFIXES:
 MAKEFLAGS += --warn-undefined-variables --no-builtin-rules
+# The stages parallelise inside (JOBS fetch pipelines, OpenBLAS threads in
+# training); running them side by side with make -j would only make them
+# compete, and concurrent builds of one tool would collide.
+.NOTPARALLEL:
 
 ROOT := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
 
