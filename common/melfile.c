@@ -84,6 +84,11 @@ int mel_open(struct bin_reader *r, const char *path, struct mel *m)
 		         path, (unsigned long long)m->n_frames, (unsigned long long)m->n_mels);
 		return -1;
 	}
+	if (m->meta.scale > MEL_SCALE_LOG1P || m->meta.pad > MEL_PAD_REFLECT) {
+		snprintf(r->err, sizeof r->err, "%s: unknown scale %u or padding %u", path,
+		         m->meta.scale, m->meta.pad);
+		return -1;
+	}
 	if (!(m->meta.vmax > m->meta.vmin) || !isfinite(m->meta.vmin) || !isfinite(m->meta.vmax)) {
 		snprintf(r->err, sizeof r->err, "%s: invalid value range [%g, %g]", path,
 		         (double)m->meta.vmin, (double)m->meta.vmax);
