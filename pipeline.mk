@@ -93,7 +93,7 @@ TOOLS := mpd-parse deezer-fetch wav2mel mel-stats dcue-train dcue-plot
 PLOT_FILES := $(addprefix $(PLOTS)/,curves.$(PLOT) eval.$(PLOT) mel-hist.$(PLOT) \
                 mpd-stats.$(PLOT) mel-example.$(PLOT))
 
-.PHONY: all help parse fetch stats train eval plots clean clean-mels clean-all tools FORCE
+.PHONY: all help parse fetch stats train eval plots clean clean-mels clean-all tools deps FORCE
 all: plots
 	@echo "pipeline.mk: done; the report is $(WORK)/eval.txt, the plots are in $(PLOTS)/"
 	@cat $(WORK)/eval.txt
@@ -149,7 +149,12 @@ help:
 # sources changed, so an up-to-date tool triggers nothing.
 TOOL_DIR := $(notdir $(BIN))
 ifeq ($(BUILD_TOOLS)$(filter $(ROOT)/bin $(ROOT)/bin-san,$(abspath $(BIN))),yes$(abspath $(BIN)))
-$(BIN)/%: FORCE
+# On a fresh machine the first run installs the Debian packages (the
+# Makefile's `make deps`: quick when everything is present), once per run.
+deps:
+	@MAKEFLAGS= $(MAKE) -s --no-print-directory -C $(ROOT) -f Makefile deps
+
+$(BIN)/%: FORCE | deps
 	@if [ ! -e $(ROOT)/tools/$*.c ] && [ ! -e $(ROOT)/tools/$*/main.c ]; then \
 	  echo "pipeline.mk: this stage needs $@, which is not built: tools/$*.c or tools/$*/ does not exist yet" >&2; \
 	  exit 1; \
@@ -158,6 +163,8 @@ $(BIN)/%: FORCE
 	  $(if $(filter bin-san,$(TOOL_DIR)),SAN=1) $(TOOL_DIR)/$* || { \
 	  echo "pipeline.mk: building $@ failed" >&2; exit 1; }
 else
+deps:
+
 $(BIN)/%:
 	@echo "pipeline.mk: this stage needs $@, which does not exist (BIN=$(BIN), BUILD_TOOLS=$(BUILD_TOOLS))" >&2
 	@exit 1
@@ -186,7 +193,7 @@ $(V) $(WORK) $(DATA) $(MELS) $(CACHE) $(TRAIN) $(PLOTS):
 # --- the embedded example -------------------------------------------------------
 # The generator writes every file atomically, keeps finished previews on a
 # rerun, and writes the catalogue last: it is the stage's target.
-$(EX)/deezer/catalogue.tsv: $(ROOT)/examples/make-example.py $(V)/example | $(WORK)
+$(EX)/deezer/catalogue.tsv: $(ROOT)/examples/make-example.py $(V)/example | $(WORK) deps
 	$(PYTHON) $(ROOT)/examples/make-example.py -o $(EX) --jobs $(JOBS) --seed $(SEED) $(EX_GEN_OPTS)
 	touch $@
 
