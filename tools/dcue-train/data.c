@@ -113,7 +113,7 @@ static void read_mels(struct dataset *d, const struct data_options *o)
 {
 	char path[4096];
 
-	d->mel = alloc_big(d->mel_bytes);
+	d->mel = alloc_big(d->mel_bytes, 0);
 	for (size_t i = 0; i < d->n_tracks; i++) {
 		struct bin_reader r;
 		struct mel m;

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-void *alloc_big(size_t bytes)
+void *alloc_big(size_t bytes, int zero)
 {
 	const size_t huge = (size_t)2 << 20;
 	void *p = NULL;
@@ -23,7 +23,8 @@ void *alloc_big(size_t bytes)
 	if (bytes >= huge)
 		(void)madvise(p, bytes, MADV_HUGEPAGE);
 #endif
-	memset(p, 0, bytes);
+	if (zero)
+		memset(p, 0, bytes);
 	return p;
 }
 
@@ -83,7 +84,7 @@ void model_init(struct model *m, const struct dcue_config *cfg)
 		diex(EXIT_USAGE, "--mel-length %u is too short for the pooling (at least 128)",
 		     cfg->mel_length);
 	m->n_params = layout(&m->p, NULL, m);
-	m->mem = alloc_big(3 * m->n_params * sizeof(float));
+	m->mem = alloc_big(3 * m->n_params * sizeof(float), 1);
 	m->param_mem = m->mem;
 	m->grad_mem = m->mem + m->n_params;
 	m->mom_mem = m->mem + 2 * m->n_params;
@@ -157,24 +158,24 @@ void workspace_init(struct workspace *w, const struct model *m, int nmax, int bm
 	for (int l = 0; l < MODEL_CONVS; l++) {
 		const struct conv_shape *s = &m->conv[l];
 		size_t xs = n * s->S * s->Ci * sizeof(float);
-		w->x[l] = alloc_big(xs);
-		w->xc[l] = alloc_big(xs);
-		w->dx[l] = l > 0 ? alloc_big(xs) : NULL;
-		w->am[l] = alloc_big(n * s->U * s->Co * sizeof(int));
+		w->x[l] = alloc_big(xs, 1);          /* the pad rows stay 0 */
+		w->dx[l] = l > 0 ? alloc_big(xs, 0) : NULL;
+		w->am[l] = alloc_big(n * s->U * s->Co * sizeof(int), 0);
 		if ((size_t)s->S * s->Co > hmax)
 			hmax = (size_t)s->S * s->Co;
 	}
-	w->h = alloc_big(n * hmax * sizeof(float));
-	w->dh = alloc_big(n * hmax * sizeof(float));
+	/* the backward pass needs no conv output, only its gradient */
+	w->h = alloc_big(n * hmax * sizeof(float), 0);
+	w->dh = w->h;
 	size_t U = (size_t)m->conv[MODEL_CONVS - 1].U;
-	w->y = alloc_big(n * U * E * sizeof(float));
-	w->dy = alloc_big(n * U * E * sizeof(float));
-	w->mvec = alloc_big(n * E * sizeof(float));
-	w->v = alloc_big(n * E * sizeof(float));
-	w->dv = alloc_big(n * E * sizeof(float));
-	w->dvc = alloc_big(n * E * sizeof(float));
-	w->mc = alloc_big(n * E * sizeof(float));
-	w->dm = alloc_big(n * E * sizeof(float));
+	w->y = alloc_big(n * U * E * sizeof(float), 0);
+	w->dy = alloc_big(n * U * E * sizeof(float), 0);
+	w->mvec = alloc_big(n * E * sizeof(float), 0);
+	w->v = alloc_big(n * E * sizeof(float), 0);
+	w->dv = alloc_big(n * E * sizeof(float), 0);
+	w->dvc = alloc_big(n * E * sizeof(float), 0);
+	w->mc = alloc_big(n * E * sizeof(float), 0);
+	w->dm = alloc_big(n * E * sizeof(float), 0);
 	w->act = xcalloc(n, sizeof(int));
 	w->pidx = xcalloc(B, sizeof(int));
 	w->pe = xcalloc(B * H, sizeof(float));
@@ -194,12 +195,10 @@ void workspace_free(struct workspace *w)
 {
 	for (int l = 0; l < MODEL_CONVS; l++) {
 		free_big(w->x[l]);
-		free_big(w->xc[l]);
 		free_big(w->dx[l]);
 		free_big(w->am[l]);
 	}
 	free_big(w->h);
-	free_big(w->dh);
 	free_big(w->y);
 	free_big(w->dy);
 	free_big(w->mvec);
@@ -296,18 +295,16 @@ static void tracks_backward(struct model *m, struct workspace *ws, int na, int n
 	int E = (int)m->cfg.embedding, L = MODEL_CONVS - 1;
 	int all = na == n;
 	const int *seq = all ? NULL : ws->act;
-	float *xs[MODEL_CONVS];
+	float **xs = ws->x;
 
-	/* the active tracks' inputs, contiguous (no copy when all are active) */
-	for (int l = 0; l < MODEL_CONVS; l++) {
+	/* the active tracks' inputs packed to the front, in place: act[] is
+	 * increasing, so act[a] >= a and a source is never overwritten before it
+	 * is read (sequences are whole, pad rows included) */
+	for (int l = 0; l < MODEL_CONVS && !all; l++) {
 		size_t row = (size_t)c[l].S * c[l].Ci;
-		if (all) {
-			xs[l] = ws->x[l];
-			continue;
-		}
-		xs[l] = ws->xc[l];
 		for (int a = 0; a < na; a++)
-			memcpy(xs[l] + a * row, ws->x[l] + (size_t)ws->act[a] * row, row * sizeof(float));
+			if (ws->act[a] != a)
+				memcpy(xs[l] + a * row, xs[l] + (size_t)ws->act[a] * row, row * sizeof(float));
 	}
 	for (int a = 0; a < na; a++)
 		memcpy(ws->mc + (size_t)a * E, ws->mvec + (size_t)(all ? a : ws->act[a]) * E,

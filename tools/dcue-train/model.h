@@ -103,9 +103,8 @@ struct workspace {
 	/* backward, on the active tracks only */
 	int *act;                /* [n] active track → its index in the pass */
 	float *dv, *dvc, *mc, *dm;   /* [n][E] */
-	float *xc[MODEL_CONVS];  /* active tracks' conv inputs */
-	float *dx[MODEL_CONVS];  /* their gradients (dx[0] unused) */
-	float *dh;               /* conv output gradient [n][S][Co] */
+	float *dx[MODEL_CONVS];  /* conv input gradients (dx[0] unused) */
+	float *dh;               /* conv output gradient [n][S][Co]; shares h */
 	float *dy;               /* [n][U][E] */
 	float *du, *dpa2, *dpr1, *dpe; /* playlist branch grads */
 };
@@ -128,7 +127,9 @@ struct step_stats {
 
 /* One training step's forward and backward: tracks in x[0] (B*K of them,
  * sample b's at b*K..), playlists in pidx; accumulates gradients (the caller
- * zeroes them and steps the optimiser).  skip = 0 runs the backward of every
+ * zeroes them and steps the optimiser).  The backward pass packs the active
+ * tracks' activations to the front of ws->x[] in place: x[0] must be
+ * refilled before the next step.  skip = 0 runs the backward of every
  * track (for tests); 1 skips the tracks whose score gradient is 0. */
 void model_train_step(struct model *m, struct workspace *ws, int B, int K, enum criterion crit,
                       float margin, int skip, struct step_stats *st);
@@ -136,8 +137,9 @@ void model_train_step(struct model *m, struct workspace *ws, int B, int K, enum 
 void model_eval_step(struct model *m, struct workspace *ws, int B, int K, enum criterion crit,
                      float margin, struct step_stats *st);
 
-/* Marks big buffers for transparent huge pages (best effort). */
-void *alloc_big(size_t bytes);
+/* Marks big buffers for transparent huge pages (best effort); zeroes them
+ * when zero is set (untouched pages cost no memory until used). */
+void *alloc_big(size_t bytes, int zero);
 void free_big(void *p);
 
 #endif
