@@ -470,6 +470,54 @@ static void test_model(enum criterion crit)
 	model_free(&m);
 }
 
+/* A pass of more than MODEL_CHUNK tracks runs its convolutions chunk by
+ * chunk: the gradient of a batch of 2B samples must be the mean of those of
+ * its two halves (each a single chunk), with and without skipping. */
+static void test_chunks(void)
+{
+	struct dcue_config cfg = tiny_config();
+	struct model m;
+	struct workspace ws;
+	int B = 20, K = 4, n = B * K;
+
+	CHECK(n / 2 <= MODEL_CHUNK && n > MODEL_CHUNK);
+	model_init(&m, &cfg);
+	model_randomize(&m, &R);
+	workspace_init(&ws, &m, n, B);
+	size_t seq = (size_t)m.conv[0].S * m.conv[0].Ci;
+	float *x0 = malloc((size_t)n * seq * sizeof(float));
+	int pidx[20];
+	fill_input(&m, x0, n);
+	for (int b = 0; b < B; b++)
+		pidx[b] = b % (int)cfg.n_playlists;
+	float *whole = malloc(m.n_params * sizeof(float));
+	for (int skip = 0; skip < 2; skip++) {
+		struct step_stats st;
+		model_zero_grad(&m);
+		memcpy(ws.x[0], x0, (size_t)n * seq * sizeof(float));
+		memcpy(ws.pidx, pidx, sizeof pidx);
+		model_train_step(&m, &ws, B, K, CRIT_MULTI_MARGIN, 0.3f, skip, &st);
+		memcpy(whole, m.grad_mem, m.n_params * sizeof(float));
+		model_zero_grad(&m);
+		for (int h = 0; h < 2; h++) {
+			memcpy(ws.x[0], x0 + (size_t)h * (n / 2) * seq, (size_t)(n / 2) * seq * sizeof(float));
+			memcpy(ws.pidx, pidx + h * (B / 2), (B / 2) * sizeof(int));
+			model_train_step(&m, &ws, B / 2, K, CRIT_MULTI_MARGIN, 0.3f, skip, &st);
+		}
+		double worst = 0;
+		for (size_t i = 0; i < m.n_params; i++) {
+			double d = fabs(whole[i] - 0.5 * m.grad_mem[i]) / (1e-6 + 1e-4 * fabs(whole[i]));
+			worst = d > worst ? d : worst;
+		}
+		printf("chunked pass of %d tracks (skip %d): worst diff %.3f of tolerance\n", n, skip,
+		       worst);
+		CHECK(worst <= 1);
+	}
+	free(whole), free(x0);
+	workspace_free(&ws);
+	model_free(&m);
+}
+
 static void test_sgd(void)
 {
 	struct dcue_config cfg = tiny_config();
@@ -506,6 +554,7 @@ int main(void)
 	test_loss_fd(CRIT_CROSS_ENTROPY);
 	test_model(CRIT_MULTI_MARGIN);
 	test_model(CRIT_CROSS_ENTROPY);
+	test_chunks();
 	test_sgd();
 	return check_done();
 }

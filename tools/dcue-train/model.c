@@ -164,8 +164,9 @@ void workspace_init(struct workspace *w, const struct model *m, int nmax, int bm
 		if ((size_t)s->S * s->Co > hmax)
 			hmax = (size_t)s->S * s->Co;
 	}
-	/* the backward pass needs no conv output, only its gradient */
-	w->h = alloc_big(n * hmax * sizeof(float), 0);
+	/* the backward pass needs no conv output, only its gradient; both are
+	 * made MODEL_CHUNK tracks at a time */
+	w->h = alloc_big((n < MODEL_CHUNK ? n : MODEL_CHUNK) * hmax * sizeof(float), 0);
 	w->dh = w->h;
 	size_t U = (size_t)m->conv[MODEL_CONVS - 1].U;
 	w->y = alloc_big(n * U * E * sizeof(float), 0);
@@ -227,15 +228,20 @@ void model_tracks_forward(const struct model *m, struct workspace *ws, int n)
 	const struct conv_shape *c = m->conv;
 	int E = (int)m->cfg.embedding, L = MODEL_CONVS - 1;
 
-	for (int l = 0; l < MODEL_CONVS; l++) {
-		conv1d_forward(ws->h, ws->x[l], m->p.cw[l], NULL, n, c[l].T, c[l].Ci, c[l].Co, c[l].k);
-		if (l < L)
-			maxpool_forward(ws->x[l + 1], ws->am[l], ws->h, m->p.cb[l], n, c[l].T, c[l].S,
-			                c[l + 1].S, conv_pad_left(c[l + 1].k), c[l].Co, c[l].p);
-		else
-			maxpool_forward(ws->y, ws->am[l], ws->h, m->p.cb[l], n, c[l].T, c[l].S, c[l].U, 0,
-			                c[l].Co, c[l].p);
-	}
+	for (int l = 0; l < MODEL_CONVS; l++)
+		for (int i0 = 0; i0 < n; i0 += MODEL_CHUNK) {
+			int nc = n - i0 < MODEL_CHUNK ? n - i0 : MODEL_CHUNK;
+			const float *x = ws->x[l] + (size_t)i0 * c[l].S * c[l].Ci;
+			int *am = ws->am[l] + (size_t)i0 * c[l].U * c[l].Co;
+			conv1d_forward(ws->h, x, m->p.cw[l], NULL, nc, c[l].T, c[l].Ci, c[l].Co, c[l].k);
+			if (l < L)
+				maxpool_forward(ws->x[l + 1] + (size_t)i0 * c[l + 1].S * c[l + 1].Ci, am, ws->h,
+				                m->p.cb[l], nc, c[l].T, c[l].S, c[l + 1].S,
+				                conv_pad_left(c[l + 1].k), c[l].Co, c[l].p);
+			else
+				maxpool_forward(ws->y + (size_t)i0 * c[l].U * E, am, ws->h, m->p.cb[l], nc,
+				                c[l].T, c[l].S, c[l].U, 0, c[l].Co, c[l].p);
+		}
 	mean_forward(ws->mvec, ws->y, n, c[L].U, c[L].U, E);
 	dense_forward(ws->v, ws->mvec, m->p.ow, m->p.ob, n, E, E);
 }
@@ -318,15 +324,22 @@ static void tracks_backward(struct model *m, struct workspace *ws, int na, int n
 	for (int l = L; l >= 0; l--) {
 		const float *dpool = l == L ? ws->dy : ws->dx[l + 1];
 		int So = l == L ? c[l].U : c[l + 1].S, off = l == L ? 0 : conv_pad_left(c[l + 1].k);
-		/* x[l+1] = relu(maxpool(h) + b) */
-		memset(ws->dh, 0, (size_t)na * c[l].S * c[l].Co * sizeof(float));
-		maxpool_backward(ws->dh, m->g.cb[l], dpool, ws->am[l], seq, na, c[l].T, c[l].S, So, off,
-		                 c[l].Co, c[l].p);
-		/* h = conv(x[l]); the first layer's input gradient is never needed */
+		size_t xrow = (size_t)c[l].S * c[l].Ci;
 		if (l > 0)
-			memset(ws->dx[l], 0, (size_t)na * c[l].S * c[l].Ci * sizeof(float));
-		conv1d_backward(l > 0 ? ws->dx[l] : NULL, m->g.cw[l], NULL, ws->dh, xs[l], m->p.cw[l], na,
-		                c[l].T, c[l].Ci, c[l].Co, c[l].k);
+			memset(ws->dx[l], 0, (size_t)na * xrow * sizeof(float));
+		for (int i0 = 0; i0 < na; i0 += MODEL_CHUNK) {
+			int nc = na - i0 < MODEL_CHUNK ? na - i0 : MODEL_CHUNK;
+			/* x[l+1] = relu(maxpool(h) + b) */
+			memset(ws->dh, 0, (size_t)nc * c[l].S * c[l].Co * sizeof(float));
+			maxpool_backward(ws->dh, m->g.cb[l], dpool + (size_t)i0 * So * c[l].Co,
+			                 seq ? ws->am[l] : ws->am[l] + (size_t)i0 * c[l].U * c[l].Co,
+			                 seq ? seq + i0 : NULL, nc, c[l].T, c[l].S, So, off, c[l].Co,
+			                 c[l].p);
+			/* h = conv(x[l]); the first layer's input gradient is never needed */
+			conv1d_backward(l > 0 ? ws->dx[l] + i0 * xrow : NULL, m->g.cw[l], NULL, ws->dh,
+			                xs[l] + i0 * xrow, m->p.cw[l], nc, c[l].T, c[l].Ci, c[l].Co,
+			                c[l].k);
+		}
 	}
 }
 

@@ -24,6 +24,9 @@
 #include "rng.h"
 
 #define MODEL_CONVS 5
+/* Tracks per convolution GEMM: large enough for efficient GEMMs, small
+ * enough that the conv output scratch stays a few MB. */
+#define MODEL_CHUNK 64
 
 /* Stored verbatim in checkpoints (see docs/dcue-train.md): fixed-width
  * fields only, no padding. */
