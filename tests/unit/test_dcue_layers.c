@@ -396,14 +396,29 @@ static void test_model(enum criterion crit)
 	ws.pidx[1] = 0;
 	struct model_ctx c = { &m, &ws, x0, B, K, crit };
 
-	/* full backward */
+	/* full backward, dense convolution gradients */
 	struct step_stats st;
+	ws.sparse = SPARSE_NEVER;
 	model_zero_grad(&m);
 	memcpy(ws.x[0], x0, (size_t)n * m.conv[0].S * m.conv[0].Ci * sizeof(float));
 	model_train_step(&m, &ws, B, K, crit, 0.6f, 0, &st);
 	float *full = malloc(m.n_params * sizeof(float));
 	memcpy(full, m.grad_mem, m.n_params * sizeof(float));
 	CHECK_CLOSE(st.loss, model_loss(&c), 1e-6, 1e-5);
+	/* the sparse (element by element) convolution gradients are the same */
+	ws.sparse = SPARSE_ALWAYS;
+	model_zero_grad(&m);
+	memcpy(ws.x[0], x0, (size_t)n * m.conv[0].S * m.conv[0].Ci * sizeof(float));
+	model_train_step(&m, &ws, B, K, crit, 0.6f, 0, &st);
+	double sd = 0;
+	for (size_t i = 0; i < m.n_params; i++) {
+		double d = fabs(m.grad_mem[i] - full[i]) / (1e-7 + 1e-5 * fabs(full[i]));
+		sd = d > sd ? d : sd;
+	}
+	printf("%s: sparse conv backward vs dense: worst diff %.3f of tolerance\n",
+	       crit == CRIT_MULTI_MARGIN ? "multi_margin" : "cross_entropy", sd);
+	CHECK(sd <= 1);
+	ws.sparse = SPARSE_AUTO;
 
 	const char *name = crit == CRIT_MULTI_MARGIN ? "model multi_margin" : "model cross_entropy";
 	double worst = 0;
@@ -491,7 +506,9 @@ static void test_chunks(void)
 	for (int b = 0; b < B; b++)
 		pidx[b] = b % (int)cfg.n_playlists;
 	float *whole = malloc(m.n_params * sizeof(float));
-	for (int skip = 0; skip < 2; skip++) {
+	for (int mode = 0; mode < 4; mode++) {
+		int skip = mode & 1;
+		ws.sparse = mode < 2 ? SPARSE_NEVER : SPARSE_ALWAYS;
 		struct step_stats st;
 		model_zero_grad(&m);
 		memcpy(ws.x[0], x0, (size_t)n * seq * sizeof(float));
@@ -509,8 +526,8 @@ static void test_chunks(void)
 			double d = fabs(whole[i] - 0.5 * m.grad_mem[i]) / (1e-6 + 1e-4 * fabs(whole[i]));
 			worst = d > worst ? d : worst;
 		}
-		printf("chunked pass of %d tracks (skip %d): worst diff %.3f of tolerance\n", n, skip,
-		       worst);
+		printf("chunked pass of %d tracks (skip %d, %s): worst diff %.3f of tolerance\n", n,
+		       skip, mode < 2 ? "dense" : "sparse", worst);
 		CHECK(worst <= 1);
 	}
 	free(whole), free(x0);

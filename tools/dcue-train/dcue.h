@@ -14,7 +14,7 @@ struct options {
 	const char *embeddings;                   /* recommend */
 	struct dcue_config cfg;                   /* model and training settings */
 	int mel_mean_set, mel_std_set;            /* else --stats or measured */
-	int epochs, threads, log_steps, skip_bad, quiet, no_skip;
+	int epochs, threads, log_steps, skip_bad, quiet, no_skip, dense_backward;
 	long long checkpoint_every, max_steps, valid_samples;
 	int eval_batch;
 	long long playlist;

@@ -9,6 +9,7 @@
 #include "layers.h"
 
 #include <cblas.h>
+#include <pthread.h>
 #include <string.h>
 
 static void gemm(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
@@ -127,6 +128,118 @@ void maxpool_backward(float *dinp, float *db, const float *dout, const int *argm
 				}
 		}
 	}
+}
+
+/* y += a*x over n floats, compiled twice: for AVX2+FMA and for the
+ * baseline; axpy() picks one on first use. */
+__attribute__((target("avx2,fma"), optimize("O3")))
+static void axpy_avx2(float *restrict y, float a, const float *restrict x, int n)
+{
+	for (int i = 0; i < n; i++)
+		y[i] += a * x[i];
+}
+
+__attribute__((optimize("O3")))
+static void axpy_base(float *restrict y, float a, const float *restrict x, int n)
+{
+	for (int i = 0; i < n; i++)
+		y[i] += a * x[i];
+}
+
+static void axpy(float *restrict y, float a, const float *restrict x, int n)
+{
+	static int avx2 = -1;   /* a benign race: every thread computes the same */
+
+	if (avx2 < 0)
+		avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+	if (avx2)
+		axpy_avx2(y, a, x, n);
+	else
+		axpy_base(y, a, x, n);
+}
+
+struct sparse_job {
+	float *dinp, *dwt, *db;
+	const float *dpool, *inp, *wt;
+	const int *argmax, *seq;
+	int i0, i1, T, So, off, Ci, Co, k, p;
+};
+
+static void *sparse_run(void *arg)
+{
+	const struct sparse_job *j = arg;
+	int U = j->T / j->p, S = j->T + j->k - 1, kc = j->k * j->Ci;
+
+	for (int i = j->i0; i < j->i1; i++) {
+		int si = j->seq ? j->seq[i] : i;
+		for (int u = 0; u < U; u++) {
+			const float *g = j->dpool + ((size_t)i * j->So + j->off + u) * j->Co;
+			const int *a = j->argmax + ((size_t)si * U + u) * j->Co;
+			for (int c = 0; c < j->Co; c++) {
+				if (a[c] < 0 || g[c] == 0.0f)
+					continue;
+				size_t w = ((size_t)i * S + (size_t)a[c]) * j->Ci;   /* the window */
+				j->db[c] += g[c];
+				/* h[t][c] = b[c] + sum_q inp[t..t+k)[q] w[q][c] */
+				axpy(j->dwt + (size_t)c * kc, g[c], j->inp + w, kc);
+				if (j->dinp != NULL)
+					axpy(j->dinp + w, g[c], j->wt + (size_t)c * kc, kc);
+			}
+		}
+	}
+	return NULL;
+}
+
+void conv1d_pool_backward_sparse(float *dinp, float *dwt, float *db, const float *dpool,
+                                 const int *argmax, const int *seq, const float *inp,
+                                 const float *wt, float *scratch, int threads, int n, int T,
+                                 int So, int off, int Ci, int Co, int k, int p)
+{
+	struct sparse_job job[2];
+	pthread_t tid;
+	size_t kc = (size_t)k * Ci;
+	int split = threads > 1 && n > 1;
+
+	for (int t = 0; t < 2; t++)
+		job[t] = (struct sparse_job){ dinp, dwt, db, dpool, inp, wt, argmax, seq, 0, n, T, So,
+		                              off, Ci, Co, k, p };
+	if (split) {
+		/* the second half of the tracks on another thread, with its own
+		 * weight-gradient sums; input-gradient windows are per track */
+		job[0].i1 = job[1].i0 = n / 2;
+		job[1].dwt = scratch;
+		job[1].db = scratch + (size_t)Co * kc;
+		memset(scratch, 0, (size_t)Co * (kc + 1) * sizeof(float));
+		if (pthread_create(&tid, NULL, sparse_run, &job[1]) != 0) {
+			job[0].i1 = n;          /* no thread: do it all here */
+			split = 0;
+		}
+	}
+	sparse_run(&job[0]);
+	if (split) {
+		pthread_join(tid, NULL);
+		for (size_t q = 0; q < (size_t)Co * kc; q++)
+			dwt[q] += scratch[q];
+		for (int c = 0; c < Co; c++)
+			db[c] += scratch[(size_t)Co * kc + c];
+	}
+}
+
+double pool_density(const float *dpool, const int *argmax, const int *seq, int n, int U,
+                    int So, int off, int C)
+{
+	size_t nz = 0;
+
+	for (int i = 0; i < n; i++) {
+		int si = seq ? seq[i] : i;
+		for (int u = 0; u < U; u++) {
+			const float *g = dpool + ((size_t)i * So + off + u) * C;
+			const int *a = argmax + ((size_t)si * U + u) * C;
+			for (int c = 0; c < C; c++)
+				nz += a[c] >= 0 && g[c] != 0.0f;
+		}
+	}
+	return n > 0 && U > 0 ? (double)nz / ((double)n * U * C) : 0;
 }
 
 void mean_forward(float *out, const float *inp, int n, int T, int S, int C)

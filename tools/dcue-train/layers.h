@@ -45,6 +45,24 @@ void maxpool_forward(float *out, int *argmax, const float *inp, const float *b, 
  * backward pass runs on the active tracks only); NULL is the identity. */
 void maxpool_backward(float *dinp, float *db, const float *dout, const int *argmax,
                       const int *seq, int n, int T, int Si, int So, int off, int C, int p);
+/* The backward pass of conv + bias + ReLU + max-pool in one, sparse: only
+ * each pooled window's winner carries a gradient (13–16% of the conv
+ * output's elements once trained, but in nearly every row, so no GEMM
+ * shrinks), and each one adds its gradient times its input window into the
+ * weight gradient, and times its weight column into the input gradient's
+ * window.  dpool [n][So][Co] (rows off..), argmax and seq as in
+ * maxpool_backward, inp [n][S][Ci] (S = T + k - 1), wt [Co][k*Ci] the
+ * weights transposed; accumulates dwt [Co][k*Ci] (the weight gradient
+ * transposed), db [Co] and dinp [n][S][Ci] (NULL: not needed).  scratch
+ * holds Co*(k*Ci + 1) floats for a second thread's sums (threads 1 or 2). */
+void conv1d_pool_backward_sparse(float *dinp, float *dwt, float *db, const float *dpool,
+                                 const int *argmax, const int *seq, const float *inp,
+                                 const float *wt, float *scratch, int threads, int n, int T,
+                                 int So, int off, int Ci, int Co, int k, int p);
+/* Fraction of the pooled outputs of sequences seq[0..n) with a gradient. */
+double pool_density(const float *dpool, const int *argmax, const int *seq, int n, int U,
+                    int So, int off, int C);
+
 /* out [n][C] = mean over T rows of inp [n][S][C]. */
 void mean_forward(float *out, const float *inp, int n, int T, int S, int C);
 void mean_backward(float *dinp, const float *dout, int n, int T, int S, int C);

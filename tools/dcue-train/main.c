@@ -60,6 +60,7 @@ static const char usage[] =
 	"  --log-steps N         also a metrics row every N steps\n"
 	"  --max-steps N         stop after N steps in this run (checkpointed)\n"
 	"  --no-skip             run the backward of zero-gradient tracks too\n"
+	"  --dense-backward      convolution gradients by dense GEMMs only\n"
 	"  --threads N           OpenBLAS threads (default: OpenBLAS's own)\n"
 	"  --quiet               no progress or summaries on stderr\n"
 	"Evaluation and use:\n"
@@ -79,7 +80,7 @@ enum {
 	O_MARGIN, O_LR, O_MOMENTUM, O_NEG, O_MELLEN, O_EMB, O_MELBINS, O_MEAN, O_STD, O_MIN, O_MAX,
 	O_LIMIT, O_SEED, O_THREADS, O_CHANNELS, O_HIDDEN, O_SPLIT, O_HELDOUT, O_SPE, O_VALID,
 	O_LOGSTEPS, O_CKEVERY, O_MAXSTEPS, O_NOSKIP, O_SKIPBAD, O_QUIET, O_REPORT, O_PERPL,
-	O_TRACKS, O_PLAYLISTS, O_EMBEDDINGS, O_PLAYLIST, O_EVALBATCH
+	O_TRACKS, O_PLAYLISTS, O_EMBEDDINGS, O_PLAYLIST, O_EVALBATCH, O_DENSE
 };
 
 static const struct option longopts[] = {
@@ -117,6 +118,7 @@ static const struct option longopts[] = {
 	{ "checkpoint-every", required_argument, NULL, O_CKEVERY },
 	{ "max-steps", required_argument, NULL, O_MAXSTEPS },
 	{ "no-skip", no_argument, NULL, O_NOSKIP },
+	{ "dense-backward", no_argument, NULL, O_DENSE },
 	{ "skip-bad", no_argument, NULL, O_SKIPBAD },
 	{ "quiet", no_argument, NULL, O_QUIET },
 	{ "report", required_argument, NULL, O_REPORT },
@@ -215,6 +217,7 @@ static void parse(struct options *o, int argc, char **argv)
 		case O_CKEVERY: o->checkpoint_every = opt_ll("--checkpoint-every", optarg, 0, INT64_MAX); break;
 		case O_MAXSTEPS: o->max_steps = opt_ll("--max-steps", optarg, 0, INT64_MAX); break;
 		case O_NOSKIP: o->no_skip = 1; break;
+		case O_DENSE: o->dense_backward = 1; break;
 		case O_SKIPBAD: o->skip_bad = 1; break;
 		case O_QUIET: o->quiet = 1; break;
 		case O_REPORT: o->report = optarg; break;

@@ -4,6 +4,7 @@
 #include "layers.h"
 #include "msg.h"
 
+#include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,6 +168,14 @@ void workspace_init(struct workspace *w, const struct model *m, int nmax, int bm
 	/* the backward pass needs no conv output, only its gradient; both are
 	 * made MODEL_CHUNK tracks at a time */
 	w->h = alloc_big((n < MODEL_CHUNK ? n : MODEL_CHUNK) * hmax * sizeof(float), 0);
+	size_t wmax = 0;
+	for (int l = 0; l < MODEL_CONVS; l++) {
+		size_t ws = (size_t)m->conv[l].k * m->conv[l].Ci * m->conv[l].Co;
+		wmax = ws > wmax ? ws : wmax;
+	}
+	w->wt = alloc_big(wmax * sizeof(float), 0);
+	w->dwt = alloc_big(wmax * sizeof(float), 0);
+	w->sp_scratch = alloc_big((wmax + hmax) * sizeof(float), 0);
 	w->dh = w->h;
 	size_t U = (size_t)m->conv[MODEL_CONVS - 1].U;
 	w->y = alloc_big(n * U * E * sizeof(float), 0);
@@ -200,6 +209,9 @@ void workspace_free(struct workspace *w)
 		free_big(w->am[l]);
 	}
 	free_big(w->h);
+	free_big(w->wt);
+	free_big(w->dwt);
+	free_big(w->sp_scratch);
 	free_big(w->y);
 	free_big(w->dy);
 	free_big(w->mvec);
@@ -293,6 +305,30 @@ static void playlists_backward(struct model *m, struct workspace *ws, int B)
 	embedding_backward(m->g.emb, ws->dpe, ws->pidx, B, H);
 }
 
+/* Layer l's backward through its pooling, ReLU and convolution, element by
+ * element (layers.h); the weight gradient comes out transposed. */
+static void sparse_conv_backward(struct model *m, struct workspace *ws, int l,
+                                 const float *dpool, int So, int off, const int *seq, int na)
+{
+	const struct conv_shape *c = &m->conv[l];
+	size_t kc = (size_t)c->k * c->Ci, Co = (size_t)c->Co;
+	float *dw = m->g.cw[l];
+	const float *w = m->p.cw[l];
+
+	if (l > 0)
+		for (size_t q = 0; q < kc; q++)
+			for (size_t o = 0; o < Co; o++)
+				ws->wt[o * kc + q] = w[q * Co + o];
+	memset(ws->dwt, 0, Co * kc * sizeof(float));
+	conv1d_pool_backward_sparse(l > 0 ? ws->dx[l] : NULL, ws->dwt, m->g.cb[l], dpool,
+	                            ws->am[l], seq, ws->x[l], ws->wt, ws->sp_scratch,
+	                            openblas_get_num_threads(), na, c->T, So, off, c->Ci, c->Co,
+	                            c->k, c->p);
+	for (size_t q = 0; q < kc; q++)
+		for (size_t o = 0; o < Co; o++)
+			dw[q * Co + o] += ws->dwt[o * kc + q];
+}
+
 /* Backward of the audio branch for the na tracks in ws->act, from their
  * vector gradients ws->dvc [na][E]. */
 static void tracks_backward(struct model *m, struct workspace *ws, int na, int n)
@@ -327,6 +363,13 @@ static void tracks_backward(struct model *m, struct workspace *ws, int na, int n
 		size_t xrow = (size_t)c[l].S * c[l].Ci;
 		if (l > 0)
 			memset(ws->dx[l], 0, (size_t)na * xrow * sizeof(float));
+		if (ws->sparse == SPARSE_ALWAYS ||
+		    (ws->sparse == SPARSE_AUTO && c[l].p > 1 &&
+		     pool_density(dpool, ws->am[l], seq, na, c[l].U, So, off, c[l].Co) / c[l].p <
+		     SPARSE_MAX_DENSITY)) {
+			sparse_conv_backward(m, ws, l, dpool, So, off, seq, na);
+			continue;
+		}
 		for (int i0 = 0; i0 < na; i0 += MODEL_CHUNK) {
 			int nc = na - i0 < MODEL_CHUNK ? na - i0 : MODEL_CHUNK;
 			/* x[l+1] = relu(maxpool(h) + b) */

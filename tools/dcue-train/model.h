@@ -110,7 +110,16 @@ struct workspace {
 	float *dh;               /* conv output gradient [n][S][Co]; shares h */
 	float *dy;               /* [n][U][E] */
 	float *du, *dpa2, *dpr1, *dpe; /* playlist branch grads */
+	float *wt, *dwt;         /* a conv's weights and weight gradient transposed [Co][k*Ci] */
+	float *sp_scratch;       /* the sparse backward's second thread: Co*(k*Ci + 1) */
+	int sparse;              /* conv backward: SPARSE_AUTO, SPARSE_NEVER or SPARSE_ALWAYS */
 };
+
+/* The sparse conv backward pays per non-zero element of the pooled
+ * gradient, the dense one per element of the conv output (p times more);
+ * sparse is used when the first is below this fraction of the second. */
+#define SPARSE_MAX_DENSITY 0.3
+enum { SPARSE_AUTO = 0, SPARSE_NEVER = 1, SPARSE_ALWAYS = 2 };
 
 void workspace_init(struct workspace *w, const struct model *m, int nmax, int bmax);
 void workspace_free(struct workspace *w);

@@ -218,6 +218,7 @@ int cmd_train(struct options *o)
 		load_checkpoint(&t);
 	}
 	workspace_init(&t.ws, &t.m, B * K, B);
+	t.ws.sparse = o->dense_backward ? SPARSE_NEVER : SPARSE_AUTO;
 	t.order = xmalloc(d.n_train_pairs * sizeof(uint32_t));
 	t.idx = xmalloc((size_t)B * sizeof(uint32_t));
 	t.steps_per_epoch = o->cfg.steps_per_epoch ? o->cfg.steps_per_epoch
