@@ -166,8 +166,12 @@ void workspace_init(struct workspace *w, const struct model *m, int nmax, int bm
 			hmax = (size_t)s->S * s->Co;
 	}
 	/* the backward pass needs no conv output, only its gradient; both are
-	 * made MODEL_CHUNK tracks at a time */
-	w->h = alloc_big((n < MODEL_CHUNK ? n : MODEL_CHUNK) * hmax * sizeof(float), 0);
+	 * made a chunk of tracks at a time (conv_chunk) */
+	size_t h0 = (size_t)m->conv[0].S * m->conv[0].Co;
+	w->chunk_floats = (size_t)MODEL_CHUNK * h0 > hmax ? (size_t)MODEL_CHUNK * h0 : hmax;
+	if (w->chunk_floats > n * hmax)
+		w->chunk_floats = n * hmax;
+	w->h = alloc_big(w->chunk_floats * sizeof(float), 0);
 	size_t wmax = 0;
 	for (int l = 0; l < MODEL_CONVS; l++) {
 		size_t ws = (size_t)m->conv[l].k * m->conv[l].Ci * m->conv[l].Co;
@@ -235,14 +239,26 @@ void workspace_free(struct workspace *w)
 	memset(w, 0, sizeof *w);
 }
 
+/* Tracks per chunk for layer c over n tracks: as many as the scratch holds,
+ * evened out over the chunks. */
+static int conv_chunk(const struct workspace *ws, const struct conv_shape *c, int n)
+{
+	size_t fit = ws->chunk_floats / ((size_t)c->S * c->Co);
+	int per = fit < 1 ? 1 : fit > (size_t)n ? n : (int)fit;
+	int chunks = (n + per - 1) / per;
+
+	return chunks > 0 ? (n + chunks - 1) / chunks : 1;
+}
+
 void model_tracks_forward(const struct model *m, struct workspace *ws, int n)
 {
 	const struct conv_shape *c = m->conv;
 	int E = (int)m->cfg.embedding, L = MODEL_CONVS - 1;
 
-	for (int l = 0; l < MODEL_CONVS; l++)
-		for (int i0 = 0; i0 < n; i0 += MODEL_CHUNK) {
-			int nc = n - i0 < MODEL_CHUNK ? n - i0 : MODEL_CHUNK;
+	for (int l = 0; l < MODEL_CONVS; l++) {
+		int ch = conv_chunk(ws, &c[l], n);
+		for (int i0 = 0; i0 < n; i0 += ch) {
+			int nc = n - i0 < ch ? n - i0 : ch;
 			const float *x = ws->x[l] + (size_t)i0 * c[l].S * c[l].Ci;
 			int *am = ws->am[l] + (size_t)i0 * c[l].U * c[l].Co;
 			conv1d_forward(ws->h, x, m->p.cw[l], NULL, nc, c[l].T, c[l].Ci, c[l].Co, c[l].k);
@@ -254,6 +270,7 @@ void model_tracks_forward(const struct model *m, struct workspace *ws, int n)
 				maxpool_forward(ws->y + (size_t)i0 * c[l].U * E, am, ws->h, m->p.cb[l], nc,
 				                c[l].T, c[l].S, c[l].U, 0, c[l].Co, c[l].p);
 		}
+	}
 	mean_forward(ws->mvec, ws->y, n, c[L].U, c[L].U, E);
 	dense_forward(ws->v, ws->mvec, m->p.ow, m->p.ob, n, E, E);
 }
@@ -370,8 +387,9 @@ static void tracks_backward(struct model *m, struct workspace *ws, int na, int n
 			sparse_conv_backward(m, ws, l, dpool, So, off, seq, na);
 			continue;
 		}
-		for (int i0 = 0; i0 < na; i0 += MODEL_CHUNK) {
-			int nc = na - i0 < MODEL_CHUNK ? na - i0 : MODEL_CHUNK;
+		int ch = conv_chunk(ws, &c[l], na);
+		for (int i0 = 0; i0 < na; i0 += ch) {
+			int nc = na - i0 < ch ? na - i0 : ch;
 			/* x[l+1] = relu(maxpool(h) + b) */
 			memset(ws->dh, 0, (size_t)nc * c[l].S * c[l].Co * sizeof(float));
 			maxpool_backward(ws->dh, m->g.cb[l], dpool + (size_t)i0 * So * c[l].Co,

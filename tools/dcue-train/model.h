@@ -24,8 +24,10 @@
 #include "rng.h"
 
 #define MODEL_CONVS 5
-/* Tracks per convolution GEMM: large enough for efficient GEMMs, small
- * enough that the conv output scratch stays a few MB. */
+/* The convolutions run on chunks of tracks whose output fits the scratch
+ * buffer: MODEL_CHUNK tracks of the first layer (about 4 MB), more of the
+ * smaller later layers — large enough for efficient GEMMs, small enough
+ * that the scratch stays a few MB whatever the batch. */
 #define MODEL_CHUNK 64
 
 /* Stored verbatim in checkpoints (see docs/dcue-train.md): fixed-width
@@ -113,6 +115,7 @@ struct workspace {
 	float *wt, *dwt;         /* a conv's weights and weight gradient transposed [Co][k*Ci] */
 	float *sp_scratch;       /* the sparse backward's second thread: Co*(k*Ci + 1) */
 	int sparse;              /* conv backward: SPARSE_AUTO, SPARSE_NEVER or SPARSE_ALWAYS */
+	size_t chunk_floats;     /* the conv scratch h holds this many floats */
 };
 
 /* The sparse conv backward pays per non-zero element of the pooled
