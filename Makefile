@@ -39,7 +39,7 @@ LDLIBS_ALL = -Wl,--as-needed $(PC_LIBS) -lm -lpthread
 # Debian packages: build tools, libraries, and the programs the tools run.
 DEB_PKGS := gcc make pkg-config libjansson-dev libcurl4-openssl-dev libfftw3-dev \
             libopenblas-dev zlib1g-dev libyajl-dev ffmpeg gnuplot-nox python3 python3-numpy \
-            curl ca-certificates
+            curl ca-certificates procps
 BENCH_DEB_PKGS := python3-torch hyperfine time
 
 COMMON_SRC := $(wildcard common/*.c)
@@ -60,6 +60,8 @@ UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps bench-deps test check bench install uninstall clean
 .DELETE_ON_ERROR:
+# Keep objects between builds (they are intermediate files of the chained rules).
+.SECONDARY:
 .SUFFIXES:
 
 all: $(TOOL_BINS)
