@@ -1,6 +1,7 @@
 /* gnuplot.c — see gnuplot.h. */
 #define _GNU_SOURCE
 #include "gnuplot.h"
+#include "fdio.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -61,24 +62,6 @@ void plot_terminal(FILE *fp, const struct plot_opts *o)
 		fprintf(fp, "set terminal dumb size %d,%d noenhanced\n", o->width, o->height);
 		break;
 	}
-}
-
-/* Feeds the whole script to fd; 0, or -1 with errno (EPIPE when gnuplot
- * stopped reading, which its exit status then explains). */
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
 }
 
 /* 0 when gnuplot ran and exited 0; otherwise a message and -1. */

@@ -1,6 +1,7 @@
 /* failures.c — see failures.h. */
 #define _GNU_SOURCE
 #include "failures.h"
+#include "fdio.h"
 #include "msg.h"
 #include "tsv.h"
 
@@ -13,21 +14,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
 
 int failures_append(const char *path, const char *id, const char *reason, const char *message)
 {

@@ -65,46 +65,67 @@ static size_t text_put(struct mpd_store *st, const char *s)
 	return at;
 }
 
-int store_add_playlist(void *ctx, const struct mpd_playlist *pl, char *err, size_t errcap)
+/* Room for one more playlist of n entries. */
+static void reserve_playlist(struct mpd_store *st, uint64_t n)
 {
-	struct mpd_store *st = ctx;
-	size_t p = st->n_playlists;
-
-	(void)err;
-	(void)errcap;
-	if (pl->pid >= st->limit)
-		return 0;
-	if (p + 1 >= st->cap_playlists) {
+	if (st->n_playlists + 1 >= st->cap_playlists) {
 		st->cap_playlists *= 2;
 		st->pid = xrealloc(st->pid, st->cap_playlists * sizeof *st->pid);
 		st->file = xrealloc(st->file, st->cap_playlists * sizeof *st->file);
 		st->start = xrealloc(st->start, (st->cap_playlists + 1) * sizeof *st->start);
 	}
-	if (st->n_entries + pl->n_tracks > st->cap_entries) {
-		while (st->n_entries + pl->n_tracks > st->cap_entries)
+	if (st->n_entries + n > st->cap_entries) {
+		while (st->n_entries + n > st->cap_entries)
 			st->cap_entries = st->cap_entries ? 2 * st->cap_entries : 1 << 16;
 		st->entries = xrealloc(st->entries, st->cap_entries * sizeof *st->entries);
 	}
+}
+
+/* A track's metadata, replaced when a playlist with a smaller pid holds it. */
+static uint32_t intern_track(struct mpd_store *st, const char *id)
+{
+	int is_new;
+	uint32_t k = strset_intern(&st->ids, id, TRACK_ID_LEN, &is_new);
+
+	if (is_new) {
+		if (k >= st->meta_cap) {
+			st->meta_cap = st->meta_cap ? 2 * st->meta_cap : 4096;
+			st->meta = xrealloc(st->meta, st->meta_cap * sizeof *st->meta);
+		}
+		st->meta[k].first_pid = UINT32_MAX;
+	}
+	return k;
+}
+
+static void set_meta(struct mpd_store *st, uint32_t k, uint32_t pid, uint32_t duration_ms,
+                     const char *artist, const char *name, const char *album)
+{
+	struct track_meta *m = &st->meta[k];
+
+	m->first_pid = pid;
+	m->duration_ms = duration_ms;
+	m->artist = text_put(st, artist);
+	m->name = text_put(st, name);
+	m->album = text_put(st, album);
+}
+
+int store_add_playlist(void *ctx, const struct mpd_playlist *pl, char *err, size_t errcap)
+{
+	struct mpd_store *st = ctx;
+	size_t p;
+
+	(void)err;
+	(void)errcap;
+	if (pl->pid >= st->limit)
+		return 0;
+	reserve_playlist(st, pl->n_tracks);
+	p = st->n_playlists;
 	for (uint32_t i = 0; i < pl->n_tracks; i++) {
 		const struct mpd_track *t = &pl->tracks[i];
-		int is_new;
-		uint32_t k = strset_intern(&st->ids, t->id, TRACK_ID_LEN, &is_new);
+		uint32_t k = intern_track(st, t->id);
 
-		if (is_new) {
-			if (k >= st->meta_cap) {
-				st->meta_cap = st->meta_cap ? 2 * st->meta_cap : 4096;
-				st->meta = xrealloc(st->meta, st->meta_cap * sizeof *st->meta);
-			}
-			st->meta[k].first_pid = UINT32_MAX;
-		}
-		if (pl->pid < st->meta[k].first_pid) {
-			struct track_meta *m = &st->meta[k];
-			m->first_pid = pl->pid;
-			m->duration_ms = t->duration_ms;
-			m->artist = text_put(st, t->artist);
-			m->name = text_put(st, t->name);
-			m->album = text_put(st, t->album);
-		}
+		if (pl->pid < st->meta[k].first_pid)
+			set_meta(st, k, pl->pid, t->duration_ms, t->artist, t->name, t->album);
 		if (st->want_uris) {
 			strset_intern(&st->artists, t->artist_id, strlen(t->artist_id), NULL);
 			strset_intern(&st->albums, t->album_id, strlen(t->album_id), NULL);
@@ -363,23 +384,11 @@ void store_merge(struct mpd_store *dst, const struct mpd_store *src)
 
 	for (uint32_t k = 0; k < src->ids.n; k++) {
 		const struct track_meta *m = &src->meta[k];
-		int is_new;
-		uint32_t d = strset_intern(&dst->ids, strset_key(&src->ids, k), TRACK_ID_LEN, &is_new);
+		uint32_t d = intern_track(dst, strset_key(&src->ids, k));
 
-		if (is_new) {
-			if (d >= dst->meta_cap) {
-				dst->meta_cap = dst->meta_cap ? 2 * dst->meta_cap : 4096;
-				dst->meta = xrealloc(dst->meta, dst->meta_cap * sizeof *dst->meta);
-			}
-			dst->meta[d].first_pid = UINT32_MAX;
-		}
-		if (m->first_pid < dst->meta[d].first_pid) {
-			dst->meta[d].first_pid = m->first_pid;
-			dst->meta[d].duration_ms = m->duration_ms;
-			dst->meta[d].artist = text_put(dst, src->text + m->artist);
-			dst->meta[d].name = text_put(dst, src->text + m->name);
-			dst->meta[d].album = text_put(dst, src->text + m->album);
-		}
+		if (m->first_pid < dst->meta[d].first_pid)
+			set_meta(dst, d, m->first_pid, m->duration_ms, src->text + m->artist,
+			         src->text + m->name, src->text + m->album);
 		map[k] = d;
 	}
 	if (dst->want_uris) {
@@ -396,17 +405,7 @@ void store_merge(struct mpd_store *dst, const struct mpd_store *src)
 		uint64_t n = src->start[p + 1] - src->start[p];
 		size_t q = dst->n_playlists;
 
-		if (q + 1 >= dst->cap_playlists) {
-			dst->cap_playlists *= 2;
-			dst->pid = xrealloc(dst->pid, dst->cap_playlists * sizeof *dst->pid);
-			dst->file = xrealloc(dst->file, dst->cap_playlists * sizeof *dst->file);
-			dst->start = xrealloc(dst->start, (dst->cap_playlists + 1) * sizeof *dst->start);
-		}
-		if (dst->n_entries + n > dst->cap_entries) {
-			while (dst->n_entries + n > dst->cap_entries)
-				dst->cap_entries = dst->cap_entries ? 2 * dst->cap_entries : 1 << 16;
-			dst->entries = xrealloc(dst->entries, dst->cap_entries * sizeof *dst->entries);
-		}
+		reserve_playlist(dst, n);
 		for (uint64_t e = src->start[p]; e < src->start[p + 1]; e++)
 			dst->entries[dst->n_entries++] = map[src->entries[e]];
 		dst->pid[q] = src->pid[p];
