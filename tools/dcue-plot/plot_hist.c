@@ -10,33 +10,56 @@
 #include "plot_common.h"
 #include "plots.h"
 
+/* Both plots take a TSV with three named columns and, optionally, a
+ * key-value file.  Reads them and finds the columns; -1 (reported) when an
+ * input is missing or malformed, with nothing left to free. */
+static int load_table_kv(char **paths, int n, const enum input_kind *wanted, const char *plot,
+                         const char *hint, const char *const cols[3], struct table *t,
+                         struct kv *kv, int *have_kv, int c[3])
+{
+	const char *in[2];
+
+	*have_kv = 0;
+	if (plot_sort_inputs(paths, n, wanted, 2, in, plot) != 0)
+		return -1;
+	if (in[0] == NULL) {
+		warnx("%s: no %s among the inputs", plot, hint);
+		return -1;
+	}
+	if (table_read(in[0], t) != 0)
+		return -1;
+	if (in[1] != NULL) {
+		if (kv_read(in[1], kv) != 0)
+			goto fail;
+		*have_kv = 1;
+	}
+	for (int i = 0; i < 3; i++)
+		if ((c[i] = table_need(t, cols[i])) < 0)
+			goto fail;
+	return 0;
+fail:
+	table_free(t);
+	if (*have_kv)
+		kv_free(kv);
+	*have_kv = 0;
+	return -1;
+}
+
 /* --- hist ------------------------------------------------------------------ */
 
 int plot_hist(struct plot_script *s, const struct plot_opts *o, char **paths, int n)
 {
 	static const enum input_kind wanted[] = { IN_MELHIST, IN_KV };
-	const char *in[2];
 	struct table t;
 	struct kv kv;
 	int c[3], rc = -1, have_kv = 0;
 	double total = 0;
 
-	if (plot_sort_inputs(paths, n, wanted, 2, in, "hist") != 0)
+	static const char *const cols[3] = { "lo", "hi", "count" };
+
+	if (load_table_kv(paths, n, wanted, "hist", "histogram TSV (`mel-stats --hist FILE`)", cols,
+	                  &t, &kv, &have_kv, c) != 0)
 		return -1;
-	if (in[0] == NULL) {
-		warnx("hist: no histogram TSV (`mel-stats --hist FILE`) among the inputs");
-		return -1;
-	}
-	if (table_read(in[0], &t) != 0)
-		return -1;
-	if (in[1] != NULL) {
-		if (kv_read(in[1], &kv) != 0)
-			goto done;
-		have_kv = 1;
-	}
-	if ((c[0] = table_need(&t, "lo")) < 0 || (c[1] = table_need(&t, "hi")) < 0 ||
-	    (c[2] = table_need(&t, "count")) < 0)
-		goto done;
 	if (t.nrows == 0) {
 		warnx("%s: no bins; nothing to plot", t.path);
 		goto done;
@@ -89,28 +112,17 @@ int plot_stats(struct plot_script *s, const struct plot_opts *o, char **paths, i
 {
 	static const enum input_kind wanted[] = { IN_MPDHIST, IN_KV };
 	static const char *const whats[] = { "playlist_length", "track_occurrences" };
-	const char *in[2];
 	struct table t;
 	struct kv kv;
 	int c[3], rc = -1, have_kv = 0;
 	char title[600] = "";
 
-	if (plot_sort_inputs(paths, n, wanted, 2, in, "stats") != 0)
+	static const char *const cols[3] = { "what", "value", "count" };
+
+	if (load_table_kv(paths, n, wanted, "stats",
+	                  "histograms TSV (`mpd-parse stats --histograms FILE`)", cols, &t, &kv,
+	                  &have_kv, c) != 0)
 		return -1;
-	if (in[0] == NULL) {
-		warnx("stats: no histograms TSV (`mpd-parse stats --histograms FILE`) among the inputs");
-		return -1;
-	}
-	if (table_read(in[0], &t) != 0)
-		return -1;
-	if (in[1] != NULL) {
-		if (kv_read(in[1], &kv) != 0)
-			goto done;
-		have_kv = 1;
-	}
-	if ((c[0] = table_need(&t, "what")) < 0 || (c[1] = table_need(&t, "value")) < 0 ||
-	    (c[2] = table_need(&t, "count")) < 0)
-		goto done;
 	for (int w = 0; w < 2; w++) {
 		size_t rows = 0;
 
