@@ -206,7 +206,8 @@ int bin_open(struct bin_reader *r, const char *path, const char *magic,
 	if (r->h.meta_bytes != meta_cap)
 		return fail(r, "header has %u bytes of metadata, expected %zu",
 		            r->h.meta_bytes, meta_cap);
-	if ((uint64_t)st.st_size != BIN_HEADER_BYTES + (uint64_t)r->h.meta_bytes + r->h.payload_bytes)
+	if (r->h.payload_bytes > (uint64_t)st.st_size ||
+	    (uint64_t)st.st_size != BIN_HEADER_BYTES + (uint64_t)r->h.meta_bytes + r->h.payload_bytes)
 		return fail(r, "size is %lld bytes, header says %llu (truncated or padded file)",
 		            (long long)st.st_size,
 		            (unsigned long long)(BIN_HEADER_BYTES + r->h.meta_bytes + r->h.payload_bytes));

@@ -89,8 +89,9 @@ int opt_choice(const char *name, const char *s, const char *const *choices)
 	for (int i = 0; choices[i] != NULL; i++) {
 		if (strcmp(s, choices[i]) == 0)
 			return i;
-		used += (size_t)snprintf(list + used, used < sizeof list ? sizeof list - used : 0,
-		                         "%s%s", i ? ", " : "", choices[i]);
+		if (used < sizeof list)
+			used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "",
+			                         choices[i]);
 	}
 	diex(EXIT_USAGE, "%s: '%s' is not one of: %s", name, s, list);
 }

@@ -88,8 +88,11 @@ int tracks_read(const char *path, struct tracks *t, char *err, size_t errcap)
 		char *nl = strchr(p, '\n'), *f[TRACKS_NCOLS + 1];
 		int nf;
 
-		if (nl != NULL)
+		if (nl != NULL) {
 			*nl = '\0';
+			if (nl > p && nl[-1] == '\r')
+				nl[-1] = '\0';         /* a file that went through a CRLF editor */
+		}
 		lineno++;
 		if (*p == '#' || *p == '\0')
 			goto next;

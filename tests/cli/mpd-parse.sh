@@ -117,6 +117,21 @@ expect_fail "top-level array" "top level must be an object" array.json
 : > empty.json
 expect_fail "empty file" "empty.json: empty file" empty.json
 
+$PYTHON - $good > nested.json <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1])); d["playlists"].append([1]); json.dump(d, sys.stdout)
+PY
+expect_fail "array inside playlists" "nested.json: the 'playlists' array must hold objects" nested.json
+printf '{"playlists": [], "info": {}, "playlists": []}' > twice.json
+expect_fail "two playlists arrays" "more than one 'playlists' array" twice.json
+$PYTHON - $good > esc.json <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1])); d["playlists"][0]["tracks"][0]["track_uri"] = "spotify:track:\x1b[31mred"; json.dump(d, sys.stdout)
+PY
+expect_fail "terminal escape in a uri" "track_uri 'spotify:track:?\[31mred'" esc.json
+gzip -c $good | $PYTHON -c 'import sys; b = bytearray(sys.stdin.buffer.read()); b[-6] ^= 0xff; sys.stdout.buffer.write(b)' > crc.json.gz
+expect_fail "gzip checksum" "crc.json.gz: gzip error after .* incorrect data check" crc.json.gz
+
 mkdir dup
 cp $good dup/mpd.slice.0-2.json
 cp $good dup/mpd.slice.0-2-copy.json

@@ -355,6 +355,14 @@ static void test_ids_tracks(void)
 	CHECK_EQ_INT(t.duration_ms[1], 198800);
 	tracks_free(&t);
 
+	fp = fopen("crlf.tsv", "w");
+	fprintf(fp, "%s\r\n0UaMYEvWZi0ZqiDOoHU3YI\tA\tT\tAl\t1\t2\tName\r\n", TRACKS_HEADER);
+	fclose(fp);
+	CHECK(tracks_read("crlf.tsv", &t, err, sizeof err) == 0);
+	CHECK_EQ_INT(t.n, 1);
+	CHECK_EQ_INT(t.count[0], 2);
+	tracks_free(&t);
+
 	fp = fopen("bad.tsv", "w");
 	fprintf(fp, "%s\nnot-an-id\ta\tb\tc\t1\t1\tn\n", TRACKS_HEADER);
 	fclose(fp);

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <stdarg.h>
@@ -31,17 +32,23 @@ enum tfield { T_POS, T_ARTIST, T_URI, T_ARTIST_URI, T_NAME, T_ALBUM_URI, T_DURAT
               T_NFIELDS };
 enum jtype { J_STRING, J_INT, J_ARRAY, J_STRING_OR_BOOL };
 
-static const struct { const char *key; enum jtype type; int optional; } pfields[P_NFIELDS] = {
-	{ "name", J_STRING, 0 }, { "collaborative", J_STRING_OR_BOOL, 0 }, { "pid", J_INT, 0 },
-	{ "modified_at", J_INT, 0 }, { "num_tracks", J_INT, 0 }, { "num_albums", J_INT, 0 },
-	{ "num_followers", J_INT, 0 }, { "num_edits", J_INT, 0 }, { "duration_ms", J_INT, 0 },
-	{ "num_artists", J_INT, 0 }, { "description", J_STRING, 1 }, { "tracks", J_ARRAY, 0 },
+/* Key lengths are constants: the two reading threads share these tables. */
+#define KEY(s) s, sizeof s - 1
+static const struct { const char *key; size_t len; enum jtype type; int optional; }
+pfields[P_NFIELDS] = {
+	{ KEY("name"), J_STRING, 0 }, { KEY("collaborative"), J_STRING_OR_BOOL, 0 },
+	{ KEY("pid"), J_INT, 0 }, { KEY("modified_at"), J_INT, 0 }, { KEY("num_tracks"), J_INT, 0 },
+	{ KEY("num_albums"), J_INT, 0 }, { KEY("num_followers"), J_INT, 0 },
+	{ KEY("num_edits"), J_INT, 0 }, { KEY("duration_ms"), J_INT, 0 },
+	{ KEY("num_artists"), J_INT, 0 }, { KEY("description"), J_STRING, 1 },
+	{ KEY("tracks"), J_ARRAY, 0 },
 };
-static const struct { const char *key; enum jtype type; } tfields[T_NFIELDS] = {
-	{ "pos", J_INT }, { "artist_name", J_STRING }, { "track_uri", J_STRING },
-	{ "artist_uri", J_STRING }, { "track_name", J_STRING }, { "album_uri", J_STRING },
-	{ "duration_ms", J_INT }, { "album_name", J_STRING },
+static const struct { const char *key; size_t len; enum jtype type; } tfields[T_NFIELDS] = {
+	{ KEY("pos"), J_INT }, { KEY("artist_name"), J_STRING }, { KEY("track_uri"), J_STRING },
+	{ KEY("artist_uri"), J_STRING }, { KEY("track_name"), J_STRING },
+	{ KEY("album_uri"), J_STRING }, { KEY("duration_ms"), J_INT }, { KEY("album_name"), J_STRING },
 };
+#undef KEY
 
 /* One track's strings live in the scratch arena as offsets (the arena may
  * move when it grows). */
@@ -265,10 +272,23 @@ static int uri_field(struct reader *r, const unsigned char *s, size_t n, const c
 
 #define URI_PREFIX(kind) "spotify:" kind ":", sizeof "spotify:" kind ":" - 1
 
+/* At most 60 bytes of s for a message, with anything unprintable (hostile
+ * input may hold terminal escapes) shown as '?'. */
+static const char *printable(const unsigned char *s, size_t n, char out[64])
+{
+	size_t i;
+
+	for (i = 0; i < n && i < 60; i++)
+		out[i] = (s[i] < 0x20 || s[i] == 0x7f) ? '?' : (char)s[i];
+	out[i] = '\0';
+	return out;
+}
+
 static int cb_string(void *ctx, const unsigned char *s, size_t n)
 {
 	struct reader *r = ctx;
 	struct raw_track *t;
+	char quoted[64];
 
 	if (skipping(r, 0, 0))
 		return 1;
@@ -279,18 +299,18 @@ static int cb_string(void *ctx, const unsigned char *s, size_t n)
 		switch (r->key) {
 		case T_URI:
 			if (uri_field(r, s, n, URI_PREFIX("track"), &t->id) != 0 || !track_id_valid(r->arena + t->id))
-				perr(r, "track %zu: track_uri '%.*s' is not spotify:track: followed by "
-				     "22 base62 characters", r->n_tracks - 1, (int)(n > 60 ? 60 : n), s);
+				perr(r, "track %zu: track_uri '%s' is not spotify:track: followed by "
+				     "22 base62 characters", r->n_tracks - 1, printable(s, n, quoted));
 			break;
 		case T_ARTIST_URI:
 			if (uri_field(r, s, n, URI_PREFIX("artist"), &t->artist_id) != 0)
-				perr(r, "track %zu: artist_uri '%.*s' is not spotify:artist:ID",
-				     r->n_tracks - 1, (int)(n > 60 ? 60 : n), s);
+				perr(r, "track %zu: artist_uri '%s' is not spotify:artist:ID",
+				     r->n_tracks - 1, printable(s, n, quoted));
 			break;
 		case T_ALBUM_URI:
 			if (uri_field(r, s, n, URI_PREFIX("album"), &t->album_id) != 0)
-				perr(r, "track %zu: album_uri '%.*s' is not spotify:album:ID",
-				     r->n_tracks - 1, (int)(n > 60 ? 60 : n), s);
+				perr(r, "track %zu: album_uri '%s' is not spotify:album:ID",
+				     r->n_tracks - 1, printable(s, n, quoted));
 			break;
 		case T_ARTIST: t->artist = arena_put(r, s, n); break;
 		case T_NAME: t->name = arena_put(r, s, n); break;
@@ -306,21 +326,13 @@ static int cb_string(void *ctx, const unsigned char *s, size_t n)
 /* Field lookup by length first: called for every key in the file. */
 static int find_key(const unsigned char *s, size_t n, int is_track)
 {
-	static unsigned char plen[P_NFIELDS], tlen[T_NFIELDS];
-
-	if (plen[0] == 0) {
-		for (int i = 0; i < P_NFIELDS; i++)
-			plen[i] = (unsigned char)strlen(pfields[i].key);
-		for (int i = 0; i < T_NFIELDS; i++)
-			tlen[i] = (unsigned char)strlen(tfields[i].key);
-	}
 	if (is_track) {
 		for (int i = 0; i < T_NFIELDS; i++)
-			if (tlen[i] == n && memcmp(s, tfields[i].key, n) == 0)
+			if (tfields[i].len == n && memcmp(s, tfields[i].key, n) == 0)
 				return i;
 	} else {
 		for (int i = 0; i < P_NFIELDS; i++)
-			if (plen[i] == n && memcmp(s, pfields[i].key, n) == 0)
+			if (pfields[i].len == n && memcmp(s, pfields[i].key, n) == 0)
 				return i;
 	}
 	return -1;
@@ -465,11 +477,16 @@ static int cb_start_array(void *ctx)
 	if (skipping(r, 1, 0))
 		return 1;
 	if (r->state == S_TOP && r->key == 0) {
+		if (r->saw_playlists)
+			return fail_structure(r, "more than one 'playlists' array");
 		r->state = S_PLAYLISTS;
 		r->saw_playlists = 1;
 	} else if (r->state == S_PLAYLIST && r->key >= 0) {
-		if (accept(r, J_ARRAY, 0) && r->key == P_TRACKS)
+		if (accept(r, J_ARRAY, 0) && r->key == P_TRACKS) {
 			r->state = S_TRACKS;
+			r->n_tracks = 0;        /* a repeated key: the last one counts, as in JSON readers */
+			r->arena_len = 0;
+		}
 		else
 			r->skip_depth = 1;
 	} else if (r->state == S_TRACK && r->key >= 0) {
@@ -477,8 +494,10 @@ static int cb_start_array(void *ctx)
 		r->skip_depth = 1;
 	} else if (r->state == S_ROOT) {
 		return fail_structure(r, "the top level must be an object with a 'playlists' array");
-	} else if (r->state == S_PLAYLISTS || r->state == S_TRACKS) {
-		perr(r, "arrays must hold objects");
+	} else if (r->state == S_PLAYLISTS) {
+		return fail_structure(r, "the 'playlists' array must hold objects");
+	} else if (r->state == S_TRACKS) {
+		perr(r, "'tracks' must hold objects");
 		r->skip_depth = 1;
 	} else {
 		r->skip_depth = 1;
@@ -572,8 +591,10 @@ static int parse_feed(struct parse *p, const unsigned char *buf, size_t n)
 			size_t len = strlen((const char *)msg);
 			while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
 				msg[--len] = '\0';
-			if (at > 0)
-				at--;          /* consumed includes the offending byte */
+			/* yajl counts the offending byte as consumed, except for a number
+			 * too large, where it points at the number's first byte. */
+			if (at > 0 && strstr((const char *)msg, "overflow") == NULL)
+				at--;
 			locate(p->r.path, p->offset + at, &line, &col);
 			snprintf(p->r.err, p->r.errcap, "%s: invalid JSON at line %lu, column %zu "
 			         "(byte %llu): %s", p->r.path, line, col, p->offset + at, (const char *)msg);
@@ -631,8 +652,13 @@ int mpd_read_file(const char *path, mpd_playlist_fn fn, void *ctx, char *err, si
 			goto out;
 	if (n < 0) {
 		int zerr;
-		const char *msg = gzerror(gz, &zerr);
-		snprintf(err, errcap, "%s: read error after byte %llu: %s", path, p.offset,
+		const char *msg = gzerror(gz, &zerr), *colon = strrchr(msg, ':');
+
+		/* zlib's message starts with the path; keep only its reason */
+		if (zerr != Z_ERRNO && colon != NULL && colon[1] == ' ')
+			msg = colon + 2;
+		snprintf(err, errcap, "%s: %s after %llu bytes of JSON: %s", path,
+		         zerr == Z_ERRNO ? "read error" : "gzip error", p.offset,
 		         zerr == Z_ERRNO ? strerror(errno) : msg);
 		goto out;
 	}
@@ -676,7 +702,7 @@ struct half {
 	struct parse p;
 	int fd;
 	off_t start, size;
-	volatile int cancel;
+	atomic_int cancel;
 	int ok;
 	char err[1024];
 };
@@ -735,6 +761,17 @@ static off_t guess_boundary(const unsigned char *buf, size_t n, off_t base)
 	return -1;
 }
 
+/* The next piece to feed from pos, ending at the next multiple of CHUNK or
+ * at end: the parser then sees the buffer boundaries of mpd_read_file()
+ * (plus the single-character cuts at the boundary guess, which no token
+ * spans), so its error messages are the same. */
+static size_t aligned_piece(off_t pos, off_t end)
+{
+	off_t next = (pos / CHUNK + 1) * CHUNK;
+
+	return (size_t)((next < end ? next : end) - pos);
+}
+
 int mpd_read_file_split(const char *path, mpd_playlist_fn fn, void *ctx, mpd_playlist_fn fn2,
                         void *ctx2, int *used_second, char *err, size_t errcap)
 {
@@ -784,7 +821,7 @@ int mpd_read_file_split(const char *path, mpd_playlist_fn fn, void *ctx, mpd_pla
 	}
 	parse_init(&a, path, fn, ctx, err, errcap);
 	while (pos < x) {
-		size_t want = (size_t)(x - pos < CHUNK ? x - pos : CHUNK);
+		size_t want = aligned_piece(pos, x);
 		ssize_t n = pread(fd, buf, want, pos);
 		if (n <= 0) {
 			snprintf(err, errcap, "%s: read error at byte %lld: %s", path, (long long)pos,
@@ -813,7 +850,7 @@ int mpd_read_file_split(const char *path, mpd_playlist_fn fn, void *ctx, mpd_pla
 	/* Sequential from here: the guess was wrong or the second half failed
 	 * (then this thread reaches the same error and reports it precisely). */
 	while (pos < st.st_size) {
-		size_t want = (size_t)(st.st_size - pos < CHUNK ? st.st_size - pos : CHUNK);
+		size_t want = aligned_piece(pos, st.st_size);
 		ssize_t n = pread(fd, buf, want, pos);
 		if (n <= 0) {
 			snprintf(err, errcap, "%s: read error at byte %lld", path, (long long)pos);

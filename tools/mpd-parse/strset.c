@@ -52,7 +52,8 @@ uint32_t strset_intern(struct strset *s, const char *key, size_t len, int *is_ne
 		if ((uint32_t)(v >> 32) == h) {
 			uint32_t i = (uint32_t)v - 1;
 			const char *k = s->arena + s->off[i];
-			if (memcmp(k, key, len) == 0 && k[len] == '\0') {
+			/* strncmp stops at k's NUL: a shorter stored key never reads past it */
+			if (strncmp(k, key, len) == 0 && k[len] == '\0') {
 				if (is_new)
 					*is_new = 0;
 				return i;
