@@ -35,6 +35,17 @@ $mp -q -o gzout gz
 cmp out/tracks.tsv gzout/tracks.tsv
 cmp out/playlists.bin gzout/playlists.bin
 
+# standard input ("-"), plain or gzip, next to files
+gzip -c $fx/mpd.slice.3-5.json | $mp -q -o stdin - $fx/mpd.slice.0-2.json
+cmp out/tracks.tsv stdin/tracks.tsv
+cmp out/playlists.bin stdin/playlists.bin
+set +e
+sed '18s/,$/,,/' $fx/mpd.slice.0-2.json | $mp -q -o nothing - 2>err
+rc=$?
+set -e
+[ $rc -eq 1 ] && [ ! -e nothing ]
+grep -q '(standard input): invalid JSON at line 18, column 30 (byte 447)' err
+
 # --- --limit and --min-count -------------------------------------------------------
 $mp -q --limit 3 -o lim $fx
 $mp dump lim/playlists.bin > lim.txt

@@ -29,7 +29,8 @@ static const char usage_text[] =
 	"       mpd-parse dump PLAYLISTS.bin\n"
 	"\n"
 	"Reads Million Playlist Dataset slices (mpd.slice.A-B.json, plain or gzip;\n"
-	"PATH may be a file or a folder of them, in any order) and writes\n"
+	"PATH may be a file, a folder of them or - for one slice on stdin, in any\n"
+	"order) and writes\n"
 	"  OUTDIR/tracks.tsv      one line per unique track: track_id, artist, title\n"
 	"                         (cleaned for searching), album, duration_ms, count\n"
 	"                         (playlists holding it), original name\n"
@@ -130,6 +131,10 @@ static void collect(const char *path, struct files *f)
 	struct dirent *e;
 	size_t before = f->n;
 
+	if (strcmp(path, "-") == 0) {          /* one slice on standard input */
+		files_add(f, xstrdup(path));
+		return;
+	}
 	if (stat(path, &st) != 0)
 		die(EXIT_WORK, "%s", path);
 	if (!S_ISDIR(st.st_mode)) {

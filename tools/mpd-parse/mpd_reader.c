@@ -554,7 +554,36 @@ struct parse {
 	struct reader r;
 	yajl_handle h;
 	unsigned long long offset;  /* bytes fed so far */
+	/* Standard input cannot be read twice to locate an error, so its
+	 * lines are counted as it goes. */
+	int from_stdin;
+	unsigned long lines;        /* newlines fed so far */
+	unsigned long long line_start;  /* offset of the current line */
 };
+
+/* Counts the newlines of buf[0, n) fed at offset base. */
+static void count_lines(struct parse *p, const unsigned char *buf, size_t n,
+                        unsigned long long base)
+{
+	for (const unsigned char *q = buf; (q = memchr(q, '\n', (size_t)(buf + n - q))) != NULL; q++) {
+		p->lines++;
+		p->line_start = base + (unsigned long long)(q - buf) + 1;
+	}
+}
+
+/* Line and column of byte offset `at`, already fed or being fed in buf. */
+static void where(struct parse *p, const unsigned char *buf, unsigned long long at,
+                  unsigned long *line, size_t *col)
+{
+	if (!p->from_stdin) {
+		locate(p->r.path, at, line, col);
+		return;
+	}
+	if (buf != NULL && at > p->offset)
+		count_lines(p, buf, (size_t)(at - p->offset), p->offset);
+	*line = p->lines + 1;
+	*col = (size_t)(at - p->line_start) + 1;
+}
 
 static void parse_init(struct parse *p, const char *path, mpd_playlist_fn fn, void *ctx,
                        char *err, size_t errcap)
@@ -567,6 +596,9 @@ static void parse_init(struct parse *p, const char *path, mpd_playlist_fn fn, vo
 	p->r.err = err;
 	p->r.errcap = errcap;
 	err[0] = '\0';
+	p->from_stdin = strcmp(path, "-") == 0;
+	if (p->from_stdin)
+		p->r.path = "(standard input)";
 	p->h = yajl_alloc(&callbacks, NULL, &p->r);
 }
 
@@ -595,7 +627,7 @@ static int parse_feed(struct parse *p, const unsigned char *buf, size_t n)
 			 * too large, where it points at the number's first byte. */
 			if (at > 0 && strstr((const char *)msg, "overflow") == NULL)
 				at--;
-			locate(p->r.path, p->offset + at, &line, &col);
+			where(p, buf, p->offset + at, &line, &col);
 			snprintf(p->r.err, p->r.errcap, "%s: invalid JSON at line %lu, column %zu "
 			         "(byte %llu): %s", p->r.path, line, col, p->offset + at, (const char *)msg);
 			yajl_free_error(p->h, msg);
@@ -603,6 +635,8 @@ static int parse_feed(struct parse *p, const unsigned char *buf, size_t n)
 		}
 		return -1;
 	}
+	if (p->from_stdin)
+		count_lines(p, buf, n, p->offset);
 	p->offset += n;
 	return 0;
 }
@@ -619,7 +653,7 @@ static int parse_complete(struct parse *p)
 		if (!p->r.failed) {
 			unsigned long line;
 			size_t col;
-			locate(path, p->offset, &line, &col);
+			where(p, NULL, p->offset, &line, &col);
 			snprintf(p->r.err, p->r.errcap, "%s: truncated JSON: the document ends early at "
 			         "line %lu (byte %llu)", path, line, p->offset);
 		}
@@ -638,10 +672,11 @@ int mpd_read_file(const char *path, mpd_playlist_fn fn, void *ctx, char *err, si
 	unsigned char *buf;
 	gzFile gz;
 	int rc = -1, n;
+	const char *name = strcmp(path, "-") == 0 ? "(standard input)" : path;
 
-	gz = gzopen(path, "rb");
+	gz = strcmp(path, "-") == 0 ? gzdopen(dup(STDIN_FILENO), "rb") : gzopen(path, "rb");
 	if (gz == NULL) {
-		snprintf(err, errcap, "%s: cannot open: %s", path, errno ? strerror(errno) : "out of memory");
+		snprintf(err, errcap, "%s: cannot open: %s", name, errno ? strerror(errno) : "out of memory");
 		return -1;
 	}
 	gzbuffer(gz, CHUNK);
@@ -657,7 +692,7 @@ int mpd_read_file(const char *path, mpd_playlist_fn fn, void *ctx, char *err, si
 		/* zlib's message starts with the path; keep only its reason */
 		if (zerr != Z_ERRNO && colon != NULL && colon[1] == ' ')
 			msg = colon + 2;
-		snprintf(err, errcap, "%s: %s after %llu bytes of JSON: %s", path,
+		snprintf(err, errcap, "%s: %s after %llu bytes of JSON: %s", name,
 		         zerr == Z_ERRNO ? "read error" : "gzip error", p.offset,
 		         zerr == Z_ERRNO ? strerror(errno) : msg);
 		goto out;
@@ -666,7 +701,7 @@ int mpd_read_file(const char *path, mpd_playlist_fn fn, void *ctx, char *err, si
 		int zerr;
 		gzerror(gz, &zerr);
 		if (zerr == Z_BUF_ERROR) {
-			snprintf(err, errcap, "%s: truncated gzip stream (after %llu bytes of JSON)", path,
+			snprintf(err, errcap, "%s: truncated gzip stream (after %llu bytes of JSON)", name,
 			         p.offset);
 			goto out;
 		}
@@ -676,7 +711,7 @@ out:
 	{
 		int zrc = gzclose_r(gz);
 		if (rc == 0 && zrc != Z_OK) {
-			snprintf(err, errcap, "%s: %s", path, zrc == Z_BUF_ERROR ?
+			snprintf(err, errcap, "%s: %s", name, zrc == Z_BUF_ERROR ?
 			         "truncated gzip stream" : "gzip error");
 			rc = -1;
 		}
