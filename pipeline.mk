@@ -36,6 +36,7 @@ DEEZER_API  ?=
 RATE        ?= 50/5
 FETCH_OPTS  ?=
 MEL_OPTS    ?=
+STATS_OPTS  ?=
 EXAMPLE     ?= full
 SEED        ?= 1
 EPOCHS      ?= $(if $(MPD),10,$(EX_EPOCHS))
@@ -132,7 +133,8 @@ help:
 	@echo '  RATE=$(RATE)    Deezer API budget, N/SECONDS (the example uses $(EX_RATE))'
 	@echo '  DEEZER_API=$(DEEZER_API)    API base URL; empty: api.deezer.com, or the fake server for the example'
 	@echo '  FETCH_OPTS=$(FETCH_OPTS)    more deezer-fetch options (e.g. --retry-failed)'
-	@echo '  MEL_OPTS=$(MEL_OPTS)    more wav2mel options'
+	@echo '  MEL_OPTS=$(MEL_OPTS)    more wav2mel options (a change remakes every mel)'
+	@echo '  STATS_OPTS=$(STATS_OPTS)    more mel-stats options (with MEL_OPTS=--log1p: --scale log1p --mel-min 0 --mel-max 3)'
 	@echo '  EPOCHS=$(EPOCHS)    training epochs'
 	@echo '  SEED=$(SEED)    seed of every random choice'
 	@echo '  TRAIN_OPTS=$(TRAIN_OPTS)'
@@ -184,6 +186,7 @@ endef
 $(eval $(call record,example,$(EXAMPLE) $(EX_GEN_OPTS) --seed $(SEED)))
 $(eval $(call record,parse,$(MPD_LIST) limit=$(LIMIT) min_count=$(MIN_COUNT)))
 $(eval $(call record,fetch,$(MEL_OPTS)))
+$(eval $(call record,stats,$(STATS_OPTS)))
 $(eval $(call record,train,epochs=$(EPOCHS) seed=$(SEED) $(TRAIN_OPTS)))
 $(eval $(call record,eval,$(EVAL_OPTS)))
 
@@ -232,7 +235,15 @@ FETCH_DEPS :=
 start_api = api=$(if $(DEEZER_API),$(DEEZER_API),https://api.deezer.com);
 endif
 
+# The mels are made with MEL_OPTS, recorded in $(MELS)/.settings: when they
+# change, the old mels are removed (and their previews fetched again), so
+# one folder never mixes two kinds of spectrogram.
 $(WORK)/mels.done: $(DATA)/tracks.tsv $(BIN)/deezer-fetch $(BIN)/wav2mel $(V)/fetch $(FETCH_DEPS) | $(MELS) $(CACHE)
+	@if [ -e $(MELS)/.settings ] && ! cmp -s $(V)/fetch $(MELS)/.settings; then \
+	  echo "pipeline.mk: the mel settings changed (MEL_OPTS='$(MEL_OPTS)'): removing the old mels, which are made again" >&2; \
+	  find $(MELS) -maxdepth 1 -name '*.mel' -delete; \
+	fi; \
+	cp -f $(V)/fetch $(MELS)/.settings.tmp && mv -f $(MELS)/.settings.tmp $(MELS)/.settings
 	@rm -rf $(CACHE)/chunks && mkdir -p $(CACHE)/chunks
 	@$(start_api) \
 	tail -n +2 $(DATA)/tracks.tsv | cut -f 1-3 | split -n r/$(CHUNKS) - $(CACHE)/chunks/part.; \
@@ -242,17 +253,22 @@ $(WORK)/mels.done: $(DATA)/tracks.tsv $(BIN)/deezer-fetch $(BIN)/wav2mel $(V)/fe
 	   $(BIN)/wav2mel --batch -o $(MELS) --delete-input $(MEL_OPTS) > /dev/null; \
 	   s=("$${PIPESTATUS[@]}"); \
 	   [ "$${s[1]}" = 0 ] || echo "pipeline.mk: wav2mel could not convert some previews (named above); they stay in $(CACHE) and are skipped" >&2; \
-	   exit "$${s[0]}"' "$$api" {}; \
+	   [ "$${s[0]}" -le 1 ]' "$$api" {}; \
 	have=$$({ read -r _; n=0; while IFS=$$'\t' read -r id _; do [ -e $(MELS)/$$id.mel ] && n=$$((n + 1)); done; echo $$n; } < $(DATA)/tracks.tsv); \
 	total=$$(($$(wc -l < $(DATA)/tracks.tsv) - 1)); \
 	echo "pipeline.mk: $$have of $$total tracks have a mel spectrogram; failures: $(CACHE)/failures.tsv"; \
+	[ "$$have" -eq "$$total" ] || echo "pipeline.mk: tracks that failed for a passing reason (quota, network, http_5xx) are tried again after 'rm $@'" >&2; \
 	[ "$$have" -gt 0 ] || { echo "pipeline.mk: no track was fetched" >&2; exit 1; }; \
 	printf 'tracks %s\nmels %s\n' "$$total" "$$have" > $@.tmp && mv -f $@.tmp $@
 	@rm -rf $(CACHE)/chunks
 
 # --- statistics -------------------------------------------------------------------
-$(WORK)/mel-stats.txt $(WORK)/mel-hist.tsv &: $(WORK)/mels.done $(BIN)/mel-stats
-	$(BIN)/mel-stats -o $(WORK)/mel-stats.txt --hist $(WORK)/mel-hist.tsv $(MELS)
+# Over this dataset's tracks only: the folder may hold mels of tracks that a
+# smaller LIMIT or another MPD left out.
+$(WORK)/mel-stats.txt $(WORK)/mel-hist.tsv &: $(WORK)/mels.done $(DATA)/tracks.tsv $(BIN)/mel-stats $(V)/stats
+	tail -n +2 $(DATA)/tracks.tsv | cut -f 1 | \
+	  while read -r id; do if [ -e $(MELS)/$$id.mel ]; then echo $(MELS)/$$id.mel; fi; done | \
+	  $(BIN)/mel-stats $(STATS_OPTS) -o $(WORK)/mel-stats.txt --hist $(WORK)/mel-hist.tsv -
 	touch $(WORK)/mel-stats.txt $(WORK)/mel-hist.tsv
 
 $(WORK)/mpd-stats.txt $(WORK)/mpd-hist.tsv &: $(DATA)/tracks.tsv $(DATA)/playlists.bin $(BIN)/mpd-parse

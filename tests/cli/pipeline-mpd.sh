@@ -1,8 +1,9 @@
 # pipeline.mk with MPD=DIR against a fake Deezer server started here (as a
 # user would point DEEZER_API at Deezer): a new slice, even one copied with
 # an old mtime, reparses and fetches only the new tracks; a rerun does
-# nothing; LIMIT reparses without fetching anything again; a missing tool
-# stops the stage with a message naming it.
+# nothing; LIMIT reparses without fetching anything again; mel-stats sees only
+# the current tracks; a new MEL_OPTS remakes every mel; a missing tool stops
+# the stage with a message naming it.
 set -eu
 for t in mpd-parse deezer-fetch wav2mel; do
 	if [ ! -x "$BIN/$t" ]; then
@@ -69,6 +70,19 @@ grep -q 'mpd-parse.*--limit 20' run4.log
 [ "$(data_rows)" -eq "$n1" ]
 [ "$(searches)" -eq "$s2" ]
 [ "$(sum run4.log fetched)" -eq 0 ]
+
+# mel-stats counts only this dataset's tracks (LIMIT left the others' mels in the folder)
+run stats LIMIT=20 > run5.log 2>&1 || { cat run5.log; exit 1; }
+want=$(tail -n +2 w/data/tracks.tsv | cut -f 1 |
+  while read -r id; do if [ -e "w/mels/$id.mel" ]; then echo "$id"; fi; done | wc -l)
+[ "$(ls w/mels/*.mel | wc -l)" -gt "$want" ]
+grep -qx "files $want" w/mel-stats.txt
+
+# another MEL_OPTS remakes every mel with it, never mixing two kinds in the folder
+run fetch LIMIT=20 MEL_OPTS='-e f32' > run6.log 2>&1 || { cat run6.log; exit 1; }
+grep -q 'mel settings changed' run6.log
+[ "$(ls w/mels/*.mel | wc -l)" -eq "$want" ]
+for f in w/mels/*.mel; do "$BIN/mel-stats" info "$f" | grep -qx 'encoding: f32'; done
 
 # a tool that is not there: the stage names it
 mkdir nobin
