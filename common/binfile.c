@@ -235,6 +235,29 @@ int bin_read(struct bin_reader *r, void *dst, size_t n)
 	return 0;
 }
 
+int bin_verify(struct bin_reader *r)
+{
+	unsigned char buf[1 << 16];
+	long start = ftell(r->fp);
+	uint32_t crc = r->crc;
+	uint64_t left = r->h.payload_bytes - r->consumed;
+
+	if (start < 0)
+		return fail(r, "cannot seek: %s", strerror(errno));
+	while (left > 0) {
+		size_t n = left < sizeof buf ? (size_t)left : sizeof buf;
+		if (fread(buf, 1, n, r->fp) != n)
+			return fail(r, ferror(r->fp) ? "read error" : "truncated payload");
+		crc = crc_update(crc, buf, n);
+		left -= n;
+	}
+	if (crc != r->h.data_crc)
+		return fail(r, "checksum mismatch (corrupt data)");
+	if (fseek(r->fp, start, SEEK_SET) != 0)
+		return fail(r, "cannot seek: %s", strerror(errno));
+	return 0;
+}
+
 void *bin_read_all(struct bin_reader *r)
 {
 	uint64_t left = r->h.payload_bytes - r->consumed;

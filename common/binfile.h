@@ -77,6 +77,11 @@ int bin_open(struct bin_reader *r, const char *path, const char *magic,
 int bin_read(struct bin_reader *r, void *dst, size_t n);
 void bin_close(struct bin_reader *r);
 
+/* Checks the data CRC over the whole payload now, then rewinds to the
+ * payload's start: for readers whose meta decides what they allocate, so a
+ * corrupt file is refused before its fields are used.  -1 with r->err. */
+int bin_verify(struct bin_reader *r);
+
 /* Convenience: the whole payload into a fresh buffer (checked). */
 void *bin_read_all(struct bin_reader *r);
 

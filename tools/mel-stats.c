@@ -314,10 +314,14 @@ static int cmd_info(const char *path)
 		warnx("%s", err);
 		return EXIT_WORK;
 	}
-	uint64_t n = m.n_frames * m.n_mels;
+	uint64_t n = m.n_frames * m.n_mels, bad = 0;
 	float *v = xmalloc((n ? n : 1) * sizeof *v), lo = INFINITY, hi = -INFINITY;
 	mel_to_float(&m, v);
 	for (uint64_t i = 0; i < n; i++) {
+		if (!isfinite(v[i])) {
+			bad++;
+			continue;
+		}
 		lo = fminf(lo, v[i]);
 		hi = fmaxf(hi, v[i]);
 	}
@@ -338,10 +342,15 @@ static int cmd_info(const char *path)
 	printf("vmax: %.9g\n", (double)m.meta.vmax);
 	if (m.meta.sample_rate > 0)
 		printf("seconds: %.3f\n", (double)m.n_frames * m.meta.hop / m.meta.sample_rate);
-	printf("min: %.9g\n", n ? (double)lo : 0.0);
-	printf("max: %.9g\n", n ? (double)hi : 0.0);
+	printf("min: %.9g\n", n > bad ? (double)lo : 0.0);
+	printf("max: %.9g\n", n > bad ? (double)hi : 0.0);
+	printf("non_finite: %llu\n", (unsigned long long)bad);
 	free(v);
 	mel_free(&m);
+	if (bad > 0) {
+		warnx("%s: %llu values are not finite (NaN or infinite)", path, (unsigned long long)bad);
+		return EXIT_WORK;
+	}
 	return EXIT_OK;
 }
 
@@ -411,8 +420,8 @@ int main(int argc, char **argv)
 	acc_init(&s.file, s.o.bins);
 	for (int i = 0; i < argc; i++)
 		operand(&s, argv[i]);
-	if (s.total.files == 0) {
-		warnx("no readable .mel files; nothing written");
+	if (s.total.files == 0 || s.total.values == 0) {
+		warnx("no readable .mel files with frames; nothing written");
 		return EXIT_WORK;
 	}
 	write_stats(out, &s);

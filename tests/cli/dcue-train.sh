@@ -54,6 +54,22 @@ head = b"DCUEMEL\0" + struct.pack("<II4QIIQI", 1, 1, 0, 16, 0, 0, 32, 0, 0, zlib
 open(sys.argv[1], "wb").write(head + struct.pack("<I", zlib.crc32(head)) + meta)
 PY
 work_fails "$(basename "$f"): no frames" $dt train --mpd empty/mpd --mels empty/mels $tiny
+work_fails "no readable .mel files with frames" "$BIN/mel-stats" -o nothing.txt "$f"
+[ ! -e nothing.txt ]
+# an f32 .mel holding a NaN (checksums valid) is a bad file, not silent poison
+gen nanset --tracks 40 --playlists 16 --noise 0 --f32
+f=$(ls nanset/mels/*.mel | head -1)
+"$PYTHON" - "$f" <<'PY'
+import struct, sys, zlib
+b = bytearray(open(sys.argv[1], "rb").read())
+meta = struct.unpack_from("<I", b, 48)[0]
+struct.pack_into("<f", b, 72 + meta + 4 * 5, float("nan"))
+struct.pack_into("<I", b, 64, zlib.crc32(bytes(b[72:])))
+struct.pack_into("<I", b, 68, zlib.crc32(bytes(b[:68])))
+open(sys.argv[1], "wb").write(b)
+PY
+work_fails "$(basename "$f"): value 5 (frame 0) is not finite" $dt train --mpd nanset/mpd --mels nanset/mels $tiny --epochs 1
+work_fails "not finite" "$BIN/mel-stats" info "$f"
 # playlists.bin and tracks.tsv from different runs
 cp -r d mix
 head -n 30 d/mpd/tracks.tsv >mix/mpd/tracks.tsv
@@ -101,6 +117,15 @@ def weights(p):
 a, n = weights(sys.argv[1]); b, _ = weights(sys.argv[2])
 assert n > 100 and a == b, "resumed weights differ"
 PY
+# a checkpoint whose configuration was damaged (header intact) is refused by
+# its checksum before the configuration is used
+"$PYTHON" - a.ckpt cfg.ckpt <<'PY'
+import struct, sys
+b = bytearray(open(sys.argv[1], "rb").read())
+struct.pack_into("<I", b, 80, 0x7fffffff)
+open(sys.argv[2], "wb").write(b)
+PY
+work_fails "cfg.ckpt: checksum mismatch" $dt eval --load cfg.ckpt --mpd r/mpd --mels r/mels $tiny
 # same epochs, same losses (timing columns aside)
 diff <(grep '^epoch' a.tsv | cut -f1-7,10) <(grep '^epoch' b.tsv | cut -f1-7,10)
 # a different seed gives different weights (the comparison can fail)

@@ -106,10 +106,13 @@ int ckpt_read(const char *path, struct model *m, struct train_state *st, struct 
 	struct ckpt_meta meta;
 	struct conv_shape conv[MODEL_CONVS];
 
-	if (bin_open(&r, path, CKPT_MAGIC, CKPT_VERSION, &meta, sizeof meta) != 0)
+	/* The configuration decides every allocation: check the checksum of the
+	 * whole file before believing it. */
+	if (bin_open(&r, path, CKPT_MAGIC, CKPT_VERSION, &meta, sizeof meta) != 0 ||
+	    bin_verify(&r) != 0)
 		goto fail;
 	const struct dcue_config *c = &meta.cfg;
-	if (c->n_playlists == 0 || c->mel_bins == 0 || c->embedding == 0 || c->channels == 0 ||
+	if (c->n_playlists == 0 || c->mel_length < 128 || c->mel_length > 100000 || c->mel_bins == 0 || c->embedding == 0 || c->channels == 0 ||
 	    c->hidden == 0 || c->mel_bins > 4096 || c->embedding > 65536 || c->channels > 65536 ||
 	    c->hidden > 65536 || c->nb_negatives == 0 || c->batch_size == 0 ||
 	    model_shapes(conv, c) != 0) {

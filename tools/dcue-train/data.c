@@ -8,6 +8,7 @@
 #include "msg.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,6 +109,24 @@ static void scan_mels(struct dataset *d, const struct data_options *o)
 	}
 }
 
+/* An f32 file with a NaN or infinity would silently poison every input
+ * (through the measured mean); it is a bad file like a corrupt one. */
+static int mel_values_finite(struct bin_reader *r, const struct mel *m, const uint8_t *data)
+{
+	if (m->dtype != BIN_F32)
+		return 1;
+	for (uint64_t k = 0; k < m->n_frames * m->n_mels; k++) {
+		float v;
+		memcpy(&v, data + 4 * k, sizeof v);
+		if (!isfinite(v)) {
+			snprintf(r->err, sizeof r->err, "%s: value %llu (frame %llu) is not finite",
+			         r->path, (unsigned long long)k, (unsigned long long)(k / m->n_mels));
+			return 0;
+		}
+	}
+	return 1;
+}
+
 /* Pass 2: the payloads, straight into one buffer. */
 static void read_mels(struct dataset *d, const struct data_options *o)
 {
@@ -122,7 +141,8 @@ static void read_mels(struct dataset *d, const struct data_options *o)
 		path_join_id(path, sizeof path, o->mels_dir, d->tr.id[i], ".mel");
 		size_t bytes = (size_t)d->frames[i] * d->M * bin_dtype_size(d->dtype[i]);
 		if (mel_open(&r, path, &m) != 0 || m.n_frames != d->frames[i] ||
-		    bin_read(&r, d->mel + d->off[i], bytes) != 0) {
+		    m.dtype != d->dtype[i] || bin_read(&r, d->mel + d->off[i], bytes) != 0 ||
+		    !mel_values_finite(&r, &m, d->mel + d->off[i])) {
 			if (!o->skip_bad)
 				diex(EXIT_WORK, "%s", r.err[0] ? r.err : "changed while reading");
 			warnx("%s: skipped", r.err[0] ? r.err : path);
