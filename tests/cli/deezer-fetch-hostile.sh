@@ -123,4 +123,11 @@ for path in redir loop; do
 	grep -q $'^Tk00000000000000000009\tbad_response\tpreview URL refused' evil/failures.tsv
 	rm -rf evil
 done
+# a cache folder whose name would break the "id<TAB>path" output lines
+set +e
+"$BIN/deezer-fetch" --cache "$(printf 'tab\there')" < /dev/null 2>err
+rc=$?
+set -e
+[ $rc -eq 2 ] && grep -q -- '--cache: a folder name with a tab or newline' err
+[ ! -e "$(printf 'tab\there')" ]
 echo ok

@@ -95,7 +95,8 @@ int fetch_parse_search(const char *body, size_t len, json_t **data, int *api_cod
 			snprintf(msg, cap, "malformed error object");
 			return -1;
 		}
-		*api_code = (int)json_integer_value(code);
+		json_int_t v = json_integer_value(code);
+		*api_code = v >= 0 && v <= 100000 ? (int)v : -1;   /* never mistaken for a known code */
 		snprintf(msg, cap, "API error %d: %s", *api_code,
 		         json_is_string(m) ? json_string_value(m) : "(no message)");
 		json_decref(root);

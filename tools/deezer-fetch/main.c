@@ -412,6 +412,9 @@ int main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 
+	/* The cache path is printed in "id<TAB>path" lines for wav2mel. */
+	if (strpbrk(r.cache, "\t\n\r") != NULL)
+		opt_usage_error(usage, "--cache: a folder name with a tab or newline cannot be passed on");
 	read_inputs(&in, argc, argv);
 	if (mkdir_p(r.cache) != 0)
 		die(EXIT_WORK, "%s", r.cache);

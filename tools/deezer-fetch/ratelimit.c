@@ -113,7 +113,8 @@ static long load(struct ratelimit *rl, unsigned char *buf, int64_t now)
 	memcpy(rl->ring, buf + HEAD_BYTES, (size_t)n * 8);
 	memcpy(rl->pid, buf + HEAD_BYTES + (size_t)n * 8, (size_t)n * 4);
 	for (uint32_t i = 0; i < n; i++)
-		if (llabs(rl->ring[i]) > now + 64 * rl->window_ns + 60 * (int64_t)1000000000)
+		if (rl->ring[i] == INT64_MIN ||
+		    llabs(rl->ring[i]) > now + 64 * rl->window_ns + 60 * (int64_t)1000000000)
 			return -2;      /* the clock went back: distrust the file */
 	return head;
 }
