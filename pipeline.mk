@@ -257,7 +257,7 @@ $(WORK)/mels.done: $(DATA)/tracks.tsv $(BIN)/deezer-fetch $(BIN)/wav2mel $(V)/fe
 	have=$$({ read -r _; n=0; while IFS=$$'\t' read -r id _; do [ -e $(MELS)/$$id.mel ] && n=$$((n + 1)); done; echo $$n; } < $(DATA)/tracks.tsv); \
 	total=$$(($$(wc -l < $(DATA)/tracks.tsv) - 1)); \
 	echo "pipeline.mk: $$have of $$total tracks have a mel spectrogram; failures: $(CACHE)/failures.tsv"; \
-	[ "$$have" -eq "$$total" ] || echo "pipeline.mk: tracks that failed for a passing reason (quota, network, http_5xx) are tried again after 'rm $@'" >&2; \
+	[ "$$have" -eq "$$total" ] || echo "pipeline.mk: $$((total - have)) tracks have no mel; those that failed for a passing reason (quota, network, http_5xx) are tried again after 'rm $@'" >&2; \
 	[ "$$have" -gt 0 ] || { echo "pipeline.mk: no track was fetched" >&2; exit 1; }; \
 	printf 'tracks %s\nmels %s\n' "$$total" "$$have" > $@.tmp && mv -f $@.tmp $@
 	@rm -rf $(CACHE)/chunks
