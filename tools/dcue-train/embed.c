@@ -72,6 +72,28 @@ void embed_playlists(const struct model *m, size_t P, int batch, float *out)
 	workspace_free(&ws);
 }
 
+/* The embedding of every track with a .mel, keyed by its row in tracks.tsv. */
+static void embed_track_table(const struct model *m, const struct dataset *d, int batch,
+                              int quiet, struct embeddings *e)
+{
+	size_t E = m->cfg.embedding;
+	float *all = xmalloc(d->n_tracks * E * sizeof(float) + 1);
+
+	embed_tracks(m, d, batch, all, quiet);
+	memset(e, 0, sizeof *e);
+	e->kind = EMB_TRACKS;
+	e->E = E;
+	e->key = xmalloc(d->n_mel * sizeof(uint32_t) + 1);
+	e->vec = xmalloc(d->n_mel * E * sizeof(float) + 1);
+	for (size_t t = 0; t < d->n_tracks; t++)
+		if (d->frames[t] > 0) {
+			e->key[e->n] = (uint32_t)t;
+			memcpy(e->vec + e->n * E, all + t * E, E * sizeof(float));
+			e->n++;
+		}
+	free(all);
+}
+
 int cmd_embed(struct options *o)
 {
 	struct model m;
@@ -82,23 +104,13 @@ int cmd_embed(struct options *o)
 	load_data_for(&d, o, &m, 0);
 	E = m.cfg.embedding;
 	if (o->tracks_out != NULL) {
-		float *all = xmalloc(d.n_tracks * E * sizeof(float) + 1);
-		struct embeddings e = { .kind = EMB_TRACKS, .E = E };
-		embed_tracks(&m, &d, o->eval_batch, all, o->quiet);
-		e.key = xmalloc(d.n_mel * sizeof(uint32_t) + 1);
-		e.vec = xmalloc(d.n_mel * E * sizeof(float) + 1);
-		for (size_t t = 0; t < d.n_tracks; t++)
-			if (d.frames[t] > 0) {
-				e.key[e.n] = (uint32_t)t;
-				memcpy(e.vec + e.n * E, all + t * E, E * sizeof(float));
-				e.n++;
-			}
+		struct embeddings e;
+		embed_track_table(&m, &d, o->eval_batch, o->quiet, &e);
 		if (emb_write(o->tracks_out, &e) != 0)
 			die(EXIT_WORK, "%s", o->tracks_out);
 		if (!o->quiet)
 			warnx("%s: %zu track embeddings", o->tracks_out, e.n);
 		emb_free(&e);
-		free(all);
 	}
 	if (o->playlists_out != NULL) {
 		size_t P = m.cfg.n_playlists;   /* the ones the model has a row for */
@@ -172,19 +184,7 @@ int cmd_recommend(struct options *o)
 	} else {
 		struct dataset d;
 		load_data_for(&d, o, &m, 0);
-		float *all = xmalloc(d.n_tracks * E * sizeof(float) + 1);
-		embed_tracks(&m, &d, o->eval_batch, all, o->quiet);
-		memset(&emb, 0, sizeof emb);
-		emb.E = E;
-		emb.key = xmalloc(d.n_mel * sizeof(uint32_t) + 1);
-		emb.vec = xmalloc(d.n_mel * E * sizeof(float) + 1);
-		for (size_t t = 0; t < d.n_tracks; t++)
-			if (d.frames[t] > 0) {
-				emb.key[emb.n] = (uint32_t)t;
-				memcpy(emb.vec + emb.n * E, all + t * E, E * sizeof(float));
-				emb.n++;
-			}
-		free(all);
+		embed_track_table(&m, &d, o->eval_batch, o->quiet, &emb);
 		/* keep the lists, drop the mels */
 		tr = d.tr;
 		pl = d.pl;
