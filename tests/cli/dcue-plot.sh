@@ -7,13 +7,7 @@ set -eu
 P=$BIN/dcue-plot
 F=$TESTS/fixtures/plot
 
-fails() {  # expected status, stderr pattern, command...
-	local want=$1 pat=$2 rc=0
-	shift 2
-	"$@" > out.txt 2> err.txt || rc=$?
-	[ "$rc" -eq "$want" ] || { echo "expected exit $want, got $rc: $*"; cat err.txt; exit 1; }
-	grep -q -- "$pat" err.txt || { echo "stderr lacks '$pat': $*"; cat err.txt; exit 1; }
-}
+. "$TESTS/lib.sh"     # fails STATUS PATTERN COMMAND...
 is_png() { [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]; }
 is_svg() { head -c 2000 "$1" | grep -q '<svg'; }
 no_tmp() { ! ls -A . | grep -q '\.tmp\.' || { echo "temporary file left:"; ls -A; exit 1; }; }

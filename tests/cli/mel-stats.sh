@@ -5,13 +5,7 @@ set -eu
 W=$BIN/wav2mel
 MS=$BIN/mel-stats
 
-fails() {  # expected status, stderr pattern, command...
-	local want=$1 pat=$2 rc=0
-	shift 2
-	"$@" > out.txt 2> err.txt || rc=$?
-	[ "$rc" -eq "$want" ] || { echo "expected exit $want, got $rc: $*"; cat err.txt; exit 1; }
-	grep -q -- "$pat" err.txt || { echo "stderr lacks '$pat': $*"; cat err.txt; exit 1; }
-}
+. "$TESTS/lib.sh"     # fails STATUS PATTERN COMMAND...
 
 # a few .mel files, u8 and f32, of different lengths and contents
 mkdir mels

@@ -12,13 +12,7 @@ decode() {  # in, out.f32: the samples wav2mel's ffmpeg produces
 	ffmpeg -hide_banner -nostdin -v error -y -i "file:$1" -map 0:a:0 -ac 1 \
 		-af aresample=resampler=soxr:rematrix_maxval=1 -ar 22050 -f f32le "$2"
 }
-fails() {  # expected status, stderr pattern, command...: must fail so
-	local want=$1 pat=$2 rc=0
-	shift 2
-	"$@" 2>err.txt || rc=$?
-	[ "$rc" -eq "$want" ] || { echo "expected exit $want, got $rc: $*"; cat err.txt; exit 1; }
-	grep -q -- "$pat" err.txt || { echo "stderr lacks '$pat': $*"; cat err.txt; exit 1; }
-}
+. "$TESTS/lib.sh"     # fails STATUS PATTERN COMMAND...
 no_output() {   # nothing, not even a temporary, under the name or beside it
 	[ ! -e "$1" ] || { echo "$1 exists"; exit 1; }
 	! ls -A "$(dirname "$1")" | grep -q '\.tmp\.' || { echo "temporary left"; exit 1; }
