@@ -39,8 +39,8 @@ LDLIBS_ALL = -Wl,--as-needed $(PC_LIBS) -lm -lpthread
 # Debian packages: build tools, libraries, and the programs the tools run.
 DEB_PKGS := gcc make pkg-config libjansson-dev libcurl4-openssl-dev libfftw3-dev \
             libopenblas-dev zlib1g-dev libyajl-dev ffmpeg gnuplot-nox python3 python3-numpy \
-            curl ca-certificates procps
-BENCH_DEB_PKGS := python3-torch hyperfine time
+            curl ca-certificates procps openmpi-bin libopenmpi-dev clang libclang-rt-14-dev
+BENCH_DEB_PKGS := python3-torch libjemalloc2 hyperfine time
 
 COMMON_SRC := $(wildcard common/*.c)
 COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
