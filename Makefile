@@ -5,6 +5,7 @@
 #   make test       deps + build + every test; ends with "N passed, N failed"
 #   make SAN=1 test the same under AddressSanitizer + UBSan (bin-san/, build-san/)
 #   make bench      the benchmarks under bench/ (see BENCHMARKS.md)
+#   make fuzz       every libFuzzer harness (fuzz/) for FUZZ_SECONDS each (docs/fuzzing.md)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make clean
 
@@ -20,7 +21,14 @@ PYTHON  ?= /usr/bin/python3
 OPENBLAS_CORETYPE ?= Haswell
 export OPENBLAS_CORETYPE
 
-ifeq ($(SAN),1)
+ifeq ($(FUZZ),1)
+# `make fuzz`: clang with libFuzzer's coverage; harnesses link -fsanitize=fuzzer
+CC      := clang-14
+BUILD   := build-fuzz
+BIN     := build-fuzz/bin
+SANFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+            -fno-sanitize-recover=undefined
+else ifeq ($(SAN),1)
 BUILD   := build-san
 BIN     := bin-san
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -58,7 +66,7 @@ TOOL_LIBS    := $(TOOLS_DIR:%=$(BUILD)/tools/%/lib.a)
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps bench-deps test check bench install uninstall clean
+.PHONY: all deps bench-deps test check bench install uninstall clean fuzz fuzz-build
 .DELETE_ON_ERROR:
 # Keep objects between builds (they are intermediate files of the chained rules).
 .SECONDARY:
@@ -98,6 +106,42 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(TOOL_LIBS) $(LIBDCUE)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SANFLAGS) $(LDFLAGS) -o $@ $< $(TOOL_LIBS) $(LIBDCUE) $(LDLIBS_ALL)
 
+# --- fuzzing (docs/fuzzing.md) ---------------------------------------------
+# Each fuzz/fuzz_NAME.c is built twice: with fuzz/replay.c's main() as
+# $(BUILD)/tests/fuzz_NAME (gcc; `make test` replays the corpora and the
+# regression inputs through it), and by `make fuzz` with libFuzzer as
+# build-fuzz/fuzz_NAME.  exit() is wrapped (fuzz/fuzz.h).
+FUZZ_NAMES   := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
+FUZZ_REPLAY  := $(FUZZ_NAMES:%=$(BUILD)/tests/fuzz_%)
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS   ?=
+
+$(BUILD)/fuzz/%.o: ALL_CFLAGS += $(TOOLS_DIR:%=-Itools/%) -Ifuzz
+
+$(BUILD)/tests/fuzz_%: $(BUILD)/fuzz/fuzz_%.o $(BUILD)/fuzz/replay.o $(TOOL_LIBS) $(LIBDCUE)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SANFLAGS) $(LDFLAGS) -Wl,--wrap=exit -o $@ $^ $(LDLIBS_ALL)
+
+build-fuzz/fuzz_%: $(BUILD)/fuzz/fuzz_%.o $(TOOL_LIBS) $(LIBDCUE)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer,address,undefined $(LDFLAGS) -Wl,--wrap=exit \
+	  -o $@ $^ $(LDLIBS_ALL)
+
+fuzz-build: $(FUZZ_NAMES:%=build-fuzz/fuzz_%)
+
+# New finds go to build-fuzz/corpus/NAME (not committed: copy the useful
+# ones into fuzz/corpus/NAME), crashes to build-fuzz/crashes/NAME/.
+fuzz:
+	@$(MAKE) --no-print-directory FUZZ=1 fuzz-build
+	@for h in $(FUZZ_NAMES); do \
+	  mkdir -p build-fuzz/corpus/$$h build-fuzz/crashes/$$h fuzz/regress/$$h; \
+	  dict=; [ -f fuzz/dict/$$h.dict ] && dict=-dict=fuzz/dict/$$h.dict; \
+	  echo "== fuzz_$$h: $(FUZZ_SECONDS) s"; \
+	  build-fuzz/fuzz_$$h -max_total_time=$(FUZZ_SECONDS) -malloc_limit_mb=512 \
+	    -rss_limit_mb=2048 -timeout=10 -artifact_prefix=build-fuzz/crashes/$$h/ $$dict \
+	    $(FUZZ_FLAGS) build-fuzz/corpus/$$h fuzz/corpus/$$h fuzz/regress/$$h || exit 1; \
+	done
+
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 # --- set-up -----------------------------------------------------------------
@@ -131,7 +175,7 @@ bench-deps: deps
 test: deps
 	@$(MAKE) --no-print-directory check
 
-check: $(TOOL_BINS) $(UNIT_BINS)
+check: $(TOOL_BINS) $(UNIT_BINS) $(FUZZ_REPLAY)
 	@BIN=$(abspath $(BIN)) UNIT=$(abspath $(BUILD)/tests) PYTHON=$(PYTHON) SAN=$(SAN) \
 	  tests/run.sh
 
@@ -149,4 +193,4 @@ uninstall:
 	rm -f $(TOOLS:%=$(DESTDIR)$(PREFIX)/bin/%)
 
 clean:
-	rm -rf build build-san bin bin-san
+	rm -rf build build-san bin bin-san build-fuzz

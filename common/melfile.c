@@ -89,9 +89,13 @@ int mel_open(struct bin_reader *r, const char *path, struct mel *m)
 		         m->meta.scale, m->meta.pad);
 		return -1;
 	}
-	if (!(m->meta.vmax > m->meta.vmin) || !isfinite(m->meta.vmin) || !isfinite(m->meta.vmax)) {
-		snprintf(r->err, sizeof r->err, "%s: invalid value range [%g, %g]", path,
-		         (double)m->meta.vmin, (double)m->meta.vmax);
+	/* checked before any arithmetic: vmax − vmin of two huge finite values
+	 * overflows to infinity, and every u8 value would be NaN */
+	if (!(m->meta.vmax > m->meta.vmin) || !mel_value_ok(m->meta.vmin) ||
+	    !mel_value_ok(m->meta.vmax)) {
+		snprintf(r->err, sizeof r->err, "%s: invalid value range [%g, %g] (expected "
+		         "vmin < vmax, both within ±%g)", path, (double)m->meta.vmin,
+		         (double)m->meta.vmax, (double)MEL_VALUE_MAX);
 		return -1;
 	}
 	return 0;

@@ -37,6 +37,18 @@ struct mel_meta {
 
 #define MEL_FLAG_SILENT 1u
 
+/* The largest magnitude a value (and vmin, vmax) may have: far beyond any
+ * dB or log1p value, small enough that sums of squares over millions of
+ * files stay finite in float64 and that (vmax − vmin) / 255 is exact
+ * enough.  Readers refuse files outside it. */
+#define MEL_VALUE_MAX 1e6f
+
+/* 1 when v is finite and |v| <= MEL_VALUE_MAX. */
+static inline int mel_value_ok(float v)
+{
+	return v >= -MEL_VALUE_MAX && v <= MEL_VALUE_MAX;
+}
+
 struct mel {
 	struct mel_meta meta;
 	uint32_t dtype;        /* BIN_U8 or BIN_F32 */

@@ -167,9 +167,11 @@ static int scan_file(const char *path, const struct stats_opts *o, struct acc *a
 		} else {
 			const float *v = (const float *)buf;
 			for (size_t i = 0; i < n / sizeof(float); i++) {
-				if (!isfinite(v[i])) {
-					warnx("%s: value %zu is not finite", path,
-					      (size_t)((r.h.payload_bytes - left) / 4 + i));
+				if (!mel_value_ok(v[i])) {
+					warnx("%s: value %zu is %s (expected a finite value within ±%g)",
+					      path, (size_t)((r.h.payload_bytes - left) / 4 + i),
+					      isfinite(v[i]) ? "out of range" : "not finite",
+					      (double)MEL_VALUE_MAX);
 					goto out;
 				}
 				acc_add(a, o, v[i], 1);
@@ -181,6 +183,11 @@ static int scan_file(const char *path, const struct stats_opts *o, struct acc *a
 		for (int q = 0; q < 256; q++)
 			if (levels[q])
 				acc_add(a, o, mel_u8_to_value(&m.meta, (uint8_t)q), levels[q]);
+	/* --mel-min/--mel-max far from the values can still overflow the sums */
+	if (!isfinite(a->sum) || !isfinite(a->sumsq)) {
+		warnx("%s: values too far from [--mel-min, --mel-max] for finite statistics", path);
+		goto out;
+	}
 	a->files = 1;
 	a->frames = m.n_frames;
 	rc = 0;

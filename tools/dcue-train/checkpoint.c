@@ -99,41 +99,104 @@ int ckpt_write(const char *path, const struct model *m, const struct train_state
 	return bin_finish(&w);
 }
 
+/* The configuration and training state against what dcue-train can use,
+ * before anything is sized from them: the option ranges of main.c, finite
+ * floats, known enums, and a parameter count that the file actually holds
+ * (so every allocation is bounded by the file's size).  Writes the first
+ * problem into why; 0 when usable. */
+static int check_meta(const struct ckpt_meta *meta, const struct bin_header *h, char *why,
+                      size_t cap)
+{
+	const struct dcue_config *c = &meta->cfg;
+	const struct train_state *st = &meta->st;
+	size_t n;
+
+#define BAD(...) return snprintf(why, cap, __VA_ARGS__), -1
+	if (c->n_playlists == 0 || c->mel_bins == 0 || c->mel_bins > 4096 ||
+	    c->mel_length < 128 || c->mel_length > 100000 || c->embedding == 0 ||
+	    c->embedding > 65536 || c->channels == 0 || c->channels > 65536 ||
+	    c->hidden == 0 || c->hidden > 65536)
+		BAD("invalid architecture (%u playlists, %u mel bins, length %u, embedding %u, "
+		    "%u channels, hidden %u)", c->n_playlists, c->mel_bins, c->mel_length,
+		    c->embedding, c->channels, c->hidden);
+	if (c->criterion > 1 || c->nb_negatives == 0 || c->nb_negatives > 10000 ||
+	    c->batch_size == 0 || c->batch_size > 4096 || c->heldout_pct > 99 ||
+	    c->train_pct > 100 || c->valid_pct > 100 - c->train_pct)
+		BAD("invalid training settings (criterion %u, %u negatives, batch %u, split "
+		    "%u,%u, held out %u)", c->criterion, c->nb_negatives, c->batch_size,
+		    c->train_pct, c->valid_pct, c->heldout_pct);
+	if (!isfinite(c->margin) || !isfinite(c->lr) || !isfinite(c->momentum) ||
+	    !(c->mel_min >= -1e6f && c->mel_max <= 1e6f && c->mel_max > c->mel_min) ||
+	    !(c->mel_mean >= -1e6f && c->mel_mean <= 1e6f) ||
+	    !(c->mel_std > 0 && c->mel_std <= 1e6f))
+		BAD("invalid values (margin %g, lr %g, momentum %g, mel range [%g, %g], mean %g, "
+		    "std %g)", (double)c->margin, (double)c->lr, (double)c->momentum,
+		    (double)c->mel_min, (double)c->mel_max, (double)c->mel_mean,
+		    (double)c->mel_std);
+	if (!isfinite(st->loss_sum) || !isfinite(st->correct) || !isfinite(st->samples) ||
+	    !isfinite(st->active_terms) || !isfinite(st->terms) || !isfinite(st->seconds) ||
+	    !isfinite(st->elapsed) || st->step_in_epoch > st->step)
+		BAD("invalid training state");
+	n = model_n_params(c);
+	if (n == 0 || h->dims[0] != n)
+		BAD("%llu parameters stored, the configuration needs %zu",
+		    (unsigned long long)h->dims[0], n);
+	/* bin_open checked payload_bytes against the file's size */
+	if (h->dims[1] > h->payload_bytes / sizeof(struct metric_row) ||
+	    h->payload_bytes != 2 * (uint64_t)n * sizeof(float) +
+	                        h->dims[1] * sizeof(struct metric_row))
+		BAD("payload of %llu bytes does not hold %zu parameters and %llu history rows",
+		    (unsigned long long)h->payload_bytes, n, (unsigned long long)h->dims[1]);
+#undef BAD
+	return 0;
+}
+
+/* Parameters and momentum finite, history rows of a known kind. */
+static int check_payload(const struct model *m, const struct history *h, char *why, size_t cap)
+{
+	for (size_t i = 0; i < 2 * m->n_params; i++) {
+		const float *v = i < m->n_params ? &m->param_mem[i] : &m->mom_mem[i - m->n_params];
+		if (!isfinite(*v))
+			return snprintf(why, cap, "%s %zu is not finite",
+			                i < m->n_params ? "parameter" : "momentum",
+			                i % m->n_params), -1;
+	}
+	for (size_t i = 0; i < h->n; i++)
+		if (h->rows[i].kind != ROW_EPOCH && h->rows[i].kind != ROW_STEP)
+			return snprintf(why, cap, "history row %zu has unknown kind %u", i,
+			                h->rows[i].kind), -1;
+	return 0;
+}
+
 int ckpt_read(const char *path, struct model *m, struct train_state *st, struct history *h,
               char *err, size_t errcap)
 {
 	struct bin_reader r;
 	struct ckpt_meta meta;
-	struct conv_shape conv[MODEL_CONVS];
+	char why[256];
 
 	/* The configuration decides every allocation: check the checksum of the
-	 * whole file before believing it. */
+	 * whole file before believing it, then every value before using it. */
 	if (bin_open(&r, path, CKPT_MAGIC, CKPT_VERSION, &meta, sizeof meta) != 0 ||
 	    bin_verify(&r) != 0)
 		goto fail;
-	const struct dcue_config *c = &meta.cfg;
-	if (c->n_playlists == 0 || c->mel_length < 128 || c->mel_length > 100000 || c->mel_bins == 0 || c->embedding == 0 || c->channels == 0 ||
-	    c->hidden == 0 || c->mel_bins > 4096 || c->embedding > 65536 || c->channels > 65536 ||
-	    c->hidden > 65536 || c->nb_negatives == 0 || c->batch_size == 0 ||
-	    model_shapes(conv, c) != 0) {
-		snprintf(r.err, sizeof r.err, "%s: invalid configuration in the checkpoint", path);
+	if (check_meta(&meta, &r.h, why, sizeof why) != 0) {
+		snprintf(r.err, sizeof r.err, "%s: %s", path, why);
 		goto fail;
 	}
-	model_init(m, c);
-	if (r.h.dims[0] != m->n_params || r.h.dims[1] > ((uint64_t)1 << 32) ||
-	    r.h.payload_bytes != 2 * m->n_params * sizeof(float) +
-	                         r.h.dims[1] * sizeof(struct metric_row)) {
-		snprintf(r.err, sizeof r.err, "%s: %llu parameters stored, the configuration needs %zu",
-		         path, (unsigned long long)r.h.dims[0], m->n_params);
-		model_free(m);
-		goto fail;
-	}
+	model_init(m, &meta.cfg);
 	struct history tmp = { 0 };
 	tmp.n = tmp.cap = r.h.dims[1];
 	tmp.rows = xmalloc((tmp.n + 1) * sizeof *tmp.rows);
 	if (bin_read(&r, m->param_mem, m->n_params * sizeof(float)) != 0 ||
 	    bin_read(&r, m->mom_mem, m->n_params * sizeof(float)) != 0 ||
 	    bin_read(&r, tmp.rows, tmp.n * sizeof(struct metric_row)) != 0) {
+		free(tmp.rows);
+		model_free(m);
+		goto fail;
+	}
+	if (check_payload(m, &tmp, why, sizeof why) != 0) {
+		snprintf(r.err, sizeof r.err, "%s: %s", path, why);
 		free(tmp.rows);
 		model_free(m);
 		goto fail;

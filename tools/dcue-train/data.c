@@ -118,9 +118,11 @@ static int mel_values_finite(struct bin_reader *r, const struct mel *m, const ui
 	for (uint64_t k = 0; k < m->n_frames * m->n_mels; k++) {
 		float v;
 		memcpy(&v, data + 4 * k, sizeof v);
-		if (!isfinite(v)) {
-			snprintf(r->err, sizeof r->err, "%s: value %llu (frame %llu) is not finite",
-			         r->path, (unsigned long long)k, (unsigned long long)(k / m->n_mels));
+		if (!mel_value_ok(v)) {
+			snprintf(r->err, sizeof r->err, "%s: value %llu (frame %llu) is %s (expected "
+			         "a finite value within ±%g)", r->path, (unsigned long long)k,
+			         (unsigned long long)(k / m->n_mels),
+			         isfinite(v) ? "out of range" : "not finite", (double)MEL_VALUE_MAX);
 			return 0;
 		}
 	}

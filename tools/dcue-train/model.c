@@ -77,6 +77,17 @@ static size_t layout(struct params *t, float *buf, const struct model *m)
 	return off;
 }
 
+size_t model_n_params(const struct dcue_config *cfg)
+{
+	struct model m;
+
+	memset(&m, 0, sizeof m);
+	m.cfg = *cfg;
+	if (model_shapes(m.conv, cfg) != 0)
+		return 0;
+	return layout(&m.p, NULL, &m);
+}
+
 void model_init(struct model *m, const struct dcue_config *cfg)
 {
 	memset(m, 0, sizeof *m);

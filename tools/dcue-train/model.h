@@ -84,6 +84,9 @@ struct model {
 /* Fills conv[] from cfg; -1 when T is too short for the pooling. */
 int model_shapes(struct conv_shape conv[MODEL_CONVS], const struct dcue_config *cfg);
 void model_init(struct model *m, const struct dcue_config *cfg);
+/* The floats model_init would allocate per buffer, without allocating;
+ * 0 when the shapes are invalid.  For readers sizing from a file. */
+size_t model_n_params(const struct dcue_config *cfg);
 /* He-uniform convolutions, PyTorch-default dense layers, N(0,1) embedding. */
 void model_randomize(struct model *m, struct rng *r);
 void model_free(struct model *m);

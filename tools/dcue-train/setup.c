@@ -126,6 +126,11 @@ void load_data(struct dataset *d, struct options *o)
 		measure(d, &mean, &std);
 		mean = mean * s0 + m0;   /* of the scaled values, before standardising */
 		std = std * s0;
+		/* never train on (and save) a NaN scaling */
+		if (!isfinite((float)mean) || !isfinite((float)std) || !((float)std > 0))
+			diex(EXIT_WORK, "%s: the mel values' mean %g and std %g over the training "
+			     "tracks are not usable (expected finite, std > 0); check --mel-min, "
+			     "--mel-max", o->mels, mean, std);
 		if (!o->mel_mean_set)
 			o->cfg.mel_mean = (float)mean;
 		if (!o->mel_std_set)

@@ -1,0 +1,70 @@
+# Files whose checksums are valid but whose values are not usable: every
+# value is checked before it sizes an allocation or enters arithmetic, and
+# the error names the file (issue 12, item 2).  Files are made valid with
+# tests/fixtures/dcue/gen.py, then fields rewritten with their CRCs fixed
+# (tests/fixtures/binpatch.py).
+set -eu
+. "$TESTS/lib.sh"
+gen() { "$PYTHON" "$TESTS/fixtures/dcue/gen.py" "$@" >/dev/null; }
+patch() { "$PYTHON" "$TESTS/fixtures/binpatch.py" "$@"; }
+tiny="--mel-bins 8 --embedding-size 4 --channels 4 --hidden 4 --nb-negatives 2 --batch-size 2 --threads 1 --quiet"
+
+gen d --tracks 8 --playlists 4 --frames 40 --mel-bins 8
+one=$(ls d/mels | head -n 1)
+
+# --- .mel: a u8 range near ±3e38 overflows vmax - vmin (was SIGSEGV) ---
+cp "d/mels/$one" huge.mel
+patch huge.mel 96:f:-3e38 100:f:3e38
+fails 1 "huge.mel: invalid value range" "$BIN/mel-stats" huge.mel
+fails 1 "huge.mel: invalid value range" "$BIN/mel-stats" info huge.mel
+# a range within the limit still reads
+cp "d/mels/$one" wide.mel
+patch wide.mel 96:f:-1e6 100:f:1e6
+"$BIN/mel-stats" info wide.mel | grep -q '^vmax: 1000000$'
+
+# f32 values: finite but huge, then NaN
+gen f --tracks 3 --playlists 2 --frames 6 --mel-bins 4 --f32
+f32=$(ls f/mels | head -n 1)
+cp "f/mels/$f32" big.mel
+patch big.mel 104:f:3e38
+fails 1 "big.mel: value 0 is out of range" "$BIN/mel-stats" big.mel
+cp "f/mels/$f32" nan.mel
+patch nan.mel 108:f:nan
+fails 1 "nan.mel: value 1 is not finite" "$BIN/mel-stats" nan.mel
+# mel-stats: scaling far from the values cannot give infinite sums
+"$BIN/mel-stats" -o s.txt "f/mels/$f32"
+grep -q '^mel_mean ' s.txt
+
+# dcue-train refuses both instead of training on a NaN mean (was exit 0)
+cp huge.mel "d/mels/$one"
+fails 1 "$one: invalid value range" "$BIN/dcue-train" train --mpd d/mpd --mels d/mels \
+	$tiny --epochs 1 --mel-length 128
+gen f2 --tracks 6 --playlists 3 --frames 40 --mel-bins 8 --f32
+f2=$(ls f2/mels | head -n 1)
+patch "f2/mels/$f2" 120:f:3e38
+fails 1 "$f2: value 4 (frame 0) is out of range" "$BIN/dcue-train" train --mpd f2/mpd \
+	--mels f2/mels $tiny --epochs 1 --mel-length 128
+
+# --- checkpoints: valid checksums, absurd configuration ---
+gen c --tracks 8 --playlists 4 --frames 40 --mel-bins 8
+"$BIN/dcue-train" train --mpd c/mpd --mels c/mels $tiny --epochs 1 --mel-length 128 \
+	--save ok.ckpt
+"$BIN/dcue-train" eval --load ok.ckpt --mpd c/mpd --mels c/mels --quiet >/dev/null
+# 2^31 playlists x 65536 hidden: was "cannot allocate 824633863488 bytes"
+cp ok.ckpt absurd.ckpt
+patch absurd.ckpt 72:I:2147483648 92:I:65536
+fails 1 "absurd.ckpt: 0 parameters stored\|absurd.ckpt: [0-9]* parameters stored, the configuration needs" \
+	"$BIN/dcue-train" eval --load absurd.ckpt --mpd c/mpd --mels c/mels
+! grep -q "cannot allocate" err.txt
+cp ok.ckpt crit.ckpt
+patch crit.ckpt 96:I:7
+fails 1 "crit.ckpt: invalid training settings (criterion 7" \
+	"$BIN/dcue-train" eval --load crit.ckpt --mpd c/mpd --mels c/mels
+cp ok.ckpt lr.ckpt
+patch lr.ckpt 132:f:nan
+fails 1 "lr.ckpt: invalid values (margin [0-9.]*, lr nan" \
+	"$BIN/dcue-train" eval --load lr.ckpt --mpd c/mpd --mels c/mels
+cp ok.ckpt param.ckpt
+patch param.ckpt 296:f:inf
+fails 1 "param.ckpt: parameter 0 is not finite" \
+	"$BIN/dcue-train" eval --load param.ckpt --mpd c/mpd --mels c/mels
