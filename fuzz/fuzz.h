@@ -12,7 +12,7 @@
  * so mutations reach the checks behind them.  DCUE_FUZZ_CRC=plain or fix
  * keeps one of the two.
  *
- * exit() is wrapped (link with -Wl,--wrap=exit): inside FUZZ_TRY a call to
+ * exit() is wrapped (link with -Wl,--wrap=exit): inside fuzz_try() a call to
  * exit (a reader or option parser that dies on bad input) returns to the
  * harness instead of ending the process; elsewhere it exits as usual. */
 #ifndef DCUE_FUZZ_H
@@ -34,7 +34,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
-/* --- exit() inside FUZZ_TRY returns to the harness ----------------------- */
+/* --- exit() inside fuzz_try() returns to the harness --------------------- */
 
 static jmp_buf fuzz_exit_jmp;
 static volatile int fuzz_exit_armed;
@@ -52,10 +52,17 @@ _Noreturn void __wrap_exit(int status)
 	__real_exit(status);
 }
 
-/* FUZZ_TRY(stmt): runs stmt; evaluates to -1 when it called exit(). */
-#define FUZZ_TRY(stmt) \
-	(setjmp(fuzz_exit_jmp) == 0 ? (fuzz_exit_armed = 1, (stmt), fuzz_exit_armed = 0, 0) \
-	                            : -1)
+/* Runs fn(arg); -1 when it called exit() (fuzz_exit_status holds the
+ * status), 0 when it returned. */
+static __attribute__((unused)) int fuzz_try(void (*fn)(void *), void *arg)
+{
+	if (setjmp(fuzz_exit_jmp) != 0)
+		return -1;
+	fuzz_exit_armed = 1;
+	fn(arg);
+	fuzz_exit_armed = 0;
+	return 0;
+}
 
 /* --- inputs as files ------------------------------------------------------- */
 

@@ -13,11 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv) __attribute__((weak));
 
 static unsigned long runs;
+static FILE *report;       /* stdout as it was: harnesses may redirect stdout */
 
 static int run_file(const char *path)
 {
@@ -26,7 +28,7 @@ static int run_file(const char *path)
 	size_t n = 0, cap = 0;
 
 	if (fp == NULL) {
-		fprintf(stdout, "replay: %s: %s\n", path, strerror(errno));
+		fprintf(report, "replay: %s: %s\n", path, strerror(errno));
 		return -1;
 	}
 	for (;;) {
@@ -42,7 +44,7 @@ static int run_file(const char *path)
 			break;
 	}
 	if (ferror(fp)) {
-		fprintf(stdout, "replay: %s: read error\n", path);
+		fprintf(report, "replay: %s: read error\n", path);
 		fclose(fp);
 		free(buf);
 		return -1;
@@ -71,7 +73,7 @@ static int run_dir(const char *dir)
 	int n = scandir(dir, &list, NULL, NULL), rc = 0;
 
 	if (n < 0) {
-		fprintf(stdout, "replay: %s: %s\n", dir, strerror(errno));
+		fprintf(report, "replay: %s: %s\n", dir, strerror(errno));
 		return -1;
 	}
 	char **names = malloc(((size_t)n + 1) * sizeof *names);
@@ -100,16 +102,19 @@ int main(int argc, char **argv)
 	struct stat st;
 	int rc = 0;
 
+	report = fdopen(dup(1), "w");
+	if (report == NULL)
+		return 1;
 	if (LLVMFuzzerInitialize != NULL)
 		LLVMFuzzerInitialize(&argc, &argv);
 	for (int i = 1; i < argc; i++) {
 		if (stat(argv[i], &st) != 0) {
-			fprintf(stdout, "replay: %s: %s\n", argv[i], strerror(errno));
+			fprintf(report, "replay: %s: %s\n", argv[i], strerror(errno));
 			rc = 1;
 		} else if (S_ISDIR(st.st_mode) ? run_dir(argv[i]) : run_file(argv[i])) {
 			rc = 1;
 		}
 	}
-	printf("%lu inputs\n", runs);
-	return rc;
+	fprintf(report, "%lu inputs\n", runs);
+	return fclose(report) == 0 ? rc : 1;
 }

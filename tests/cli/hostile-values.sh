@@ -68,3 +68,25 @@ cp ok.ckpt param.ckpt
 patch param.ckpt 296:f:inf
 fails 1 "param.ckpt: parameter 0 is not finite" \
 	"$BIN/dcue-train" eval --load param.ckpt --mpd c/mpd --mels c/mels
+
+# --- dcue-train --stats: finite but out of the options' range ---
+printf 'mel_min -80\nmel_max 0\nmel_mean 1e30\nmel_std 0.2\n' > huge-stats.txt
+fails 1 "huge-stats.txt:3: mel_mean: 1e+30 is out of range" "$BIN/dcue-train" train \
+	--mpd c/mpd --mels c/mels --stats huge-stats.txt $tiny --epochs 1 --mel-length 128
+printf 'mel_min -80\nmel_max 0\nmel_std 0\n' > zero-std.txt
+fails 1 "zero-std.txt:3: mel_std: 0 is out of range" "$BIN/dcue-train" train \
+	--mpd c/mpd --mels c/mels --stats zero-std.txt $tiny --epochs 1 --mel-length 128
+
+# --- wav2mel: a float WAV holding a NaN sample is refused, no .mel ---
+"$PYTHON" - <<'PY'
+import struct
+import numpy as np
+x = (0.5 * np.sin(np.arange(22050) * 0.1)).astype("<f4")
+x[1000] = np.nan
+d = x.tobytes()
+h = (b"RIFF" + struct.pack("<I", 36 + len(d)) + b"WAVE" + b"fmt " +
+     struct.pack("<IHHIIHH", 16, 3, 1, 22050, 22050 * 4, 4, 32) + b"data" + struct.pack("<I", len(d)))
+open("nan.wav", "wb").write(h + d)
+PY
+fails 1 "nan.wav: decoded sample 1000 is not finite" "$BIN/wav2mel" --encoding f32 nan.wav nan-out.mel
+[ ! -e nan-out.mel ]

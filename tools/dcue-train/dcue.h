@@ -25,6 +25,9 @@ struct options {
  * neither was given, and loads the data. */
 void load_data(struct dataset *d, struct options *o);
 struct data_options data_options_from(const struct options *o);
+/* --stats: mel_min, mel_max and (unless given) mel_mean, mel_std from
+ * o->stats, each finite and in its option's range; dies naming the line. */
+void read_stats(struct options *o);
 
 int cmd_train(struct options *o);
 int cmd_eval(struct options *o);

@@ -13,7 +13,7 @@
 #include <string.h>
 
 /* mel-stats output: `key value` lines; unknown keys are ignored. */
-static void read_stats(struct options *o)
+void read_stats(struct options *o)
 {
 	FILE *fp = fopen(o->stats, "r");
 	char line[512];
@@ -41,8 +41,16 @@ static void read_stats(struct options *o)
 		double v = strtod(val, &end);
 		while (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r')
 			end++;
-		if (errno != 0 || end == val || *end != '\0' || !isfinite(v))
+		if (errno != 0 || end == val || *end != '\0' || !isfinite(v)) {
+			fclose(fp);
 			diex(EXIT_WORK, "%s:%d: %s: not a number", o->stats, lineno, key);
+		}
+		/* the ranges of the options these values stand for */
+		if (!(fabs(v) <= 1e6) || (dst == &o->cfg.mel_std && !(v >= 1e-9))) {
+			fclose(fp);
+			diex(EXIT_WORK, "%s:%d: %s: %g is out of range (expected %s)", o->stats, lineno,
+			     key, v, dst == &o->cfg.mel_std ? "1e-9 to 1e6" : "-1e6 to 1e6");
+		}
 		*dst = (float)v;
 		got++;
 		if (strcmp(key, "mel_mean") == 0)
@@ -50,8 +58,12 @@ static void read_stats(struct options *o)
 		if (strcmp(key, "mel_std") == 0)
 			o->mel_std_set = 1;
 	}
-	if (ferror(fp))
+	if (ferror(fp)) {
+		int e = errno;
+		fclose(fp);
+		errno = e;
 		die(EXIT_WORK, "%s", o->stats);
+	}
 	fclose(fp);
 	if (got == 0)
 		diex(EXIT_WORK, "%s: no mel_min, mel_max, mel_mean or mel_std line", o->stats);

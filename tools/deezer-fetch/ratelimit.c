@@ -119,6 +119,11 @@ static long load(struct ratelimit *rl, unsigned char *buf, int64_t now)
 	return head;
 }
 
+long ratelimit_load(struct ratelimit *rl, int64_t now)
+{
+	return load(rl, rl->buf, now);
+}
+
 static int store(struct ratelimit *rl, unsigned char *buf, uint32_t head)
 {
 	size_t want = file_bytes(rl->n);

@@ -74,6 +74,12 @@ int ratelimit_done(struct ratelimit *rl);
 /* Calls ratelimit_done if a request is pending, closes the file. */
 void ratelimit_close(struct ratelimit *rl);
 
+/* Reads and validates the state file into rl->ring and rl->pid (no lock
+ * taken: for tests and the fuzz harness).  Returns head, -1 for an empty
+ * file, -2 for one that is unusable (torn, foreign, another rate, times
+ * beyond now's horizon). */
+long ratelimit_load(struct ratelimit *rl, int64_t now);
+
 /* The pure core, for tests.  Takes the lane at *head: returns its slot
  * (>= now) and marks the lane in flight, or returns -1 and changes nothing
  * when the lane's previous request is still in flight (and younger than

@@ -5,6 +5,7 @@
 #include "msg.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,8 +109,8 @@ static void on_data(void *arg, size_t i, const float *x, size_t n)
 /* Spectrogram of one decoded input into r.  Messages wait in r->why until
  * ffmpeg's status says they stand (a failed group is retried, and must
  * not report twice). */
-static int compute(struct lane *L, const struct job *job, const struct wav2mel_samples *s,
-                   struct result *r)
+int wav2mel_compute(struct lane *L, const struct job *job, const struct wav2mel_samples *s,
+                    struct result *r)
 {
 	const struct ctx *c = L->c;
 	const struct melspec_config *cfg = &L->ms.cfg;
@@ -122,6 +123,13 @@ static int compute(struct lane *L, const struct job *job, const struct wav2mel_s
 		snprintf(r->why, sizeof r->why, "%s: no audio decoded", job->in);
 		return -1;
 	}
+	/* a float input (WAV, FLAC) can decode to NaN or infinity, which would
+	 * poison its whole spectrogram (and max S) */
+	for (size_t i = 0; i < s->n; i++)
+		if (!isfinite(s->x[i])) {
+			snprintf(r->why, sizeof r->why, "%s: decoded sample %zu is not finite", job->in, i);
+			return -1;
+		}
 	r->T = melspec_n_frames(&L->ms, s->n);
 	r->M = (uint64_t)cfg->n_mels;
 	reserve_frames(r, r->T);
@@ -241,7 +249,7 @@ void wav2mel_run_jobs(struct lane *L, struct job **jobs, size_t k)
 		}
 		if (!proc.failed)
 			for (size_t i = 0; i < k; i++)
-				compute(L, jobs[i], &L->bufs[i], &L->res[i]);
+				wav2mel_compute(L, jobs[i], &L->bufs[i], &L->res[i]);
 		rc = wav2mel_decode_finish(&proc);
 	}
 	if (rc == DECODE_OK) {
@@ -253,7 +261,7 @@ void wav2mel_run_jobs(struct lane *L, struct job **jobs, size_t k)
 		}
 		for (size_t i = 0; i < k; i++) {
 			if (L->res[i].ok == -1)
-				compute(L, jobs[i], &L->bufs[i], &L->res[i]);
+				wav2mel_compute(L, jobs[i], &L->bufs[i], &L->res[i]);
 			if (L->res[i].why[0])
 				wav2mel_say("%s", L->res[i].why);
 			if (L->res[i].ok == 1 && write_result(L, jobs[i], &L->res[i]) == 0)

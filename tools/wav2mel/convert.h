@@ -65,6 +65,11 @@ void wav2mel_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void wav2mel_count(struct ctx *c, int ok);
 /* The errors caught before ffmpeg: missing, directory, empty.  -1 reported. */
 int wav2mel_precheck(const char *in);
+/* The spectrogram of one decoded input into r (frames from r->t_done on;
+ * set it to 0 for a fresh result): 0, or -1 with the reason in r->why
+ * (no samples, a sample that is not finite, silence). */
+int wav2mel_compute(struct lane *L, const struct job *job, const struct wav2mel_samples *s,
+                    struct result *r);
 /* Decodes jobs[0..k-1] with one ffmpeg and writes their .mel files; a
  * failing group is narrowed down to its bad files, each reported once. */
 void wav2mel_run_jobs(struct lane *L, struct job **jobs, size_t k);
