@@ -71,8 +71,16 @@ int tracks_read(const char *path, struct tracks *t, char *err, size_t errcap)
 	t->pool = slurp(path, &len, err, errcap);
 	if (t->pool == NULL)
 		return -1;
-	for (size_t i = 0; i < len; i++)
+	for (size_t i = 0; i < len; i++) {
+		/* the rows are cut at NULs below: one inside would drop the rest */
+		if (t->pool[i] == '\0') {
+			snprintf(err, errcap, "%s:%zu: NUL byte (not a text file)", path, lines + 1);
+			free(t->pool);
+			t->pool = NULL;
+			return -1;
+		}
 		lines += t->pool[i] == '\n';
+	}
 	lines++;
 	t->id = calloc(lines, sizeof *t->id);
 	t->artist = calloc(lines, sizeof *t->artist);

@@ -69,6 +69,13 @@ patch param.ckpt 296:f:inf
 fails 1 "param.ckpt: parameter 0 is not finite" \
 	"$BIN/dcue-train" eval --load param.ckpt --mpd c/mpd --mels c/mels
 
+# --- embeddings: a NaN vector value is refused, naming the file ---
+"$BIN/dcue-train" embed --load ok.ckpt --mpd c/mpd --mels c/mels --tracks t.emb --quiet
+n=$(od -A n -t u8 -j 16 -N 8 t.emb | tr -d ' ')
+patch t.emb $((72 + 4 * n + 4)):f:nan
+fails 1 "t.emb: row 0, value 1 is not finite" "$BIN/dcue-train" recommend --load ok.ckpt \
+	--mpd c/mpd --embeddings t.emb --playlist 0 -k 2
+
 # --- dcue-train --stats: finite but out of the options' range ---
 printf 'mel_min -80\nmel_max 0\nmel_mean 1e30\nmel_std 0.2\n' > huge-stats.txt
 fails 1 "huge-stats.txt:3: mel_mean: 1e+30 is out of range" "$BIN/dcue-train" train \

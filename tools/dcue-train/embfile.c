@@ -5,6 +5,7 @@
 #include "msg.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,15 @@ int emb_read(const char *path, struct embeddings *e, char *err, size_t errcap)
 		emb_free(e);
 		goto fail;
 	}
+	/* a NaN vector would make every score with it NaN (and win or lose
+	 * every comparison silently) */
+	for (size_t i = 0; i < e->n * e->E; i++)
+		if (!isfinite(e->vec[i])) {
+			snprintf(r.err, sizeof r.err, "%s: row %zu, value %zu is not finite", path,
+			         i / e->E, i % e->E);
+			emb_free(e);
+			goto fail;
+		}
 	bin_close(&r);
 	return 0;
 fail:
