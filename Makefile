@@ -17,7 +17,8 @@ SAN     ?=
 PYTHON  ?= /usr/bin/python3
 
 # Older OpenBLAS builds misbehave on these CPUs' AVX-512 path; pin the kernel
-# for tests and benchmarks (a user may override it).
+# for tests (a user may override it).  `make bench` drops this default and
+# leaves the kernel to the machine's environment.
 OPENBLAS_CORETYPE ?= Haswell
 export OPENBLAS_CORETYPE
 
@@ -181,7 +182,8 @@ check: $(TOOL_BINS) $(UNIT_BINS) $(FUZZ_REPLAY)
 
 bench: bench-deps
 	@$(MAKE) --no-print-directory all
-	@BIN=$(abspath $(BIN)) PYTHON=$(PYTHON) bench/run.sh
+	@$(if $(filter file,$(origin OPENBLAS_CORETYPE)),env -u OPENBLAS_CORETYPE) \
+	  BIN=$(abspath $(BIN)) PYTHON=$(PYTHON) bench/run.sh
 
 # --- install ------------------------------------------------------------------
 

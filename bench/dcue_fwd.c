@@ -66,6 +66,8 @@ int main(int argc, char **argv)
 		t = now_seconds() - t;
 		best = t < best ? t : best;
 	}
+	printf("openblas %s, kernel %s, %d threads\n", openblas_get_config(), openblas_get_corename(),
+	       openblas_get_num_threads());
 	printf("forward_crops_per_s %.1f\n", n / best);
 	printf("forward_gflops %.1f\n", flops * n / best / 1e9);
 	printf("sgemm_peak_gflops %.1f\n", gemm_gflops(2048, 2048, 2048, 3));

@@ -5,10 +5,14 @@ negatives and thread count as dcue-train, on random inputs.
 
     dcue_torch.py train --batch B [--negatives N] [--threads T] [--steps S]
     dcue_torch.py embed [--batch 64] [--threads T] [--steps S]
+    dcue_torch.py info [--threads T]
 
 Prints one line: "samples_per_s X" (train: 1 sample = 1 playlist + 1
 positive + N negatives) or "crops_per_s X" (embed: forward passes over
---mel-length crops)."""
+--mel-length crops).  info prints the version, the threads, ATen's CPU
+capability and the convolution kernel oneDNN picked (run it with
+DNNL_VERBOSE=1 for the latter); the environment (malloc, OMP_*,
+OPENBLAS_*) is left as the caller sets it."""
 import argparse
 import time
 
@@ -51,7 +55,7 @@ class DCUE(nn.Module):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("mode", choices=["train", "embed"])
+    ap.add_argument("mode", choices=["train", "embed", "info"])
     ap.add_argument("--batch", type=int, default=10)
     ap.add_argument("--negatives", type=int, default=20)
     ap.add_argument("--threads", type=int, default=2)
@@ -63,6 +67,13 @@ def main():
     torch.manual_seed(1)
     model = DCUE()
     K = a.negatives + 1
+    if a.mode == "info":
+        cap = [l.strip() for l in torch.__config__.show().splitlines() if "CPU capability" in l]
+        print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, "
+              f"{torch.__config__.parallel_info().splitlines()[-1].strip()}, {cap[0] if cap else ''}")
+        x = torch.randn(2, 128, a.mel_length, requires_grad=True)
+        model.audio(x).sum().backward()     # oneDNN names its kernels here
+        return
     if a.mode == "train":
         opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, nesterov=True)
         loss_fn = nn.MultiMarginLoss(margin=a.margin)

@@ -8,8 +8,8 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 : "${BIN:=$here/../bin}" "${PYTHON:=/usr/bin/python3}"
 export BIN PYTHON BENCH="$here" ROOT="$(cd "$here/.." && pwd)"
-export OPENBLAS_CORETYPE="${OPENBLAS_CORETYPE:-Haswell}"
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE, $(date -u +%Y-%m-%d)"
+# OPENBLAS_* stay as the machine sets them: a benchmark never pins a kernel.
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE-(unset)}, $(date -u +%Y-%m-%d)"
 status=0
 for b in "$here"/bench_*.sh; do
 	[ -f "$b" ] || continue

@@ -343,6 +343,77 @@ static void test_loss_fd(enum criterion crit)
 	free(c.u), free(c.v), free(c.s), free(c.ds), free(du), free(dv);
 }
 
+/* --- the sparse conv + pool backward vs its definition ---------------------- */
+
+/* n tracks (sequence seq[i] of argmax, or i), random winners (a fifth cut
+ * off by the ReLU) and gradients (a third 0), into buffers that already hold
+ * values (the kernel accumulates); threads 1 and 2. */
+static void test_sparse(int n, int T, int Ci, int Co, int k, int p, int use_seq)
+{
+	int S = T + k - 1, U = T / p, So = U + 3, off = 1, kc = k * Ci, nseq = n + 2;
+	size_t ni = (size_t)n * S * Ci, nw = (size_t)Co * kc;
+	float *inp = randv(ni, 1), *wt = randv(nw, 1), *dpool = randv((size_t)n * So * Co, 1);
+	float *dinp0 = randv(ni, 1), *dwt0 = randv(nw, 1), *db0 = randv((size_t)Co, 1);
+	int *am = malloc((size_t)nseq * U * Co * sizeof(int)), *seq = malloc((size_t)n * sizeof(int));
+	double *rin = malloc(ni * sizeof(double)), *rw = malloc(nw * sizeof(double));
+	double rb[512];
+
+	for (size_t q = 0; q < (size_t)nseq * U * Co; q++) {
+		int u = (int)(q / Co % U);
+		am[q] = rng_float(&R) < 0.2f ? -1 : u * p + (int)(rng_float(&R) * p) % p;
+	}
+	for (size_t q = 0; q < (size_t)n * So * Co; q++)
+		if (rng_float(&R) < 0.33f)
+			dpool[q] = 0.0f;
+	for (int i = 0; i < n; i++)
+		seq[i] = use_seq ? nseq - 1 - i : i;
+	for (size_t q = 0; q < ni; q++)
+		rin[q] = dinp0[q];
+	for (size_t q = 0; q < nw; q++)
+		rw[q] = dwt0[q];
+	for (int c = 0; c < Co; c++)
+		rb[c] = db0[c];
+	for (int i = 0; i < n; i++)
+		for (int u = 0; u < U; u++)
+			for (int c = 0; c < Co; c++) {
+				int a = am[((size_t)seq[i] * U + u) * Co + c];
+				double g = dpool[((size_t)i * So + off + u) * Co + c];
+				if (a < 0 || g == 0)
+					continue;
+				size_t w = ((size_t)i * S + a) * Ci;
+				rb[c] += g;
+				for (int q = 0; q < kc; q++) {
+					rw[(size_t)c * kc + q] += g * inp[w + q];
+					rin[w + q] += g * wt[(size_t)c * kc + q];
+				}
+			}
+	void *scratch = malloc(conv1d_pool_backward_sparse_scratch(T, Ci, Co, k, p));
+	float *dinp = malloc(ni * sizeof(float)), *dwt = malloc(nw * sizeof(float));
+	float db[512];
+	for (int threads = 1; threads <= 2; threads++) {
+		memcpy(dinp, dinp0, ni * sizeof(float));
+		memcpy(dwt, dwt0, nw * sizeof(float));
+		memcpy(db, db0, (size_t)Co * sizeof(float));
+		conv1d_pool_backward_sparse(dinp, dwt, db, dpool, am, use_seq ? seq : NULL, inp, wt,
+		                            scratch, threads, n, T, So, off, Ci, Co, k, p);
+		double worst = 0;
+#define WORST(got, ref, cnt) \
+		for (size_t q = 0; q < (cnt); q++) { \
+			double d = fabs((got)[q] - (ref)[q]) / (1e-5 + 1e-5 * fabs((ref)[q])); \
+			worst = d > worst ? d : worst; \
+		}
+		WORST(dinp, rin, ni)
+		WORST(dwt, rw, nw)
+		WORST(db, rb, (size_t)Co)
+#undef WORST
+		printf("sparse conv+pool backward n %d T %d Ci %d Co %d k %d p %d seq %d threads %d: "
+		       "worst diff %.3f of tolerance\n", n, T, Ci, Co, k, p, use_seq, threads, worst);
+		CHECK(worst <= 1);
+	}
+	free(inp), free(wt), free(dpool), free(dinp0), free(dwt0), free(db0), free(am), free(seq);
+	free(rin), free(rw), free(scratch), free(dinp), free(dwt);
+}
+
 /* --- the whole model ------------------------------------------------------- */
 
 static struct dcue_config tiny_config(void)
@@ -566,6 +637,11 @@ int main(void)
 	test_conv(2, 1, 4, 3, 1);
 	test_conv(1, 130, 16, 8, 4);
 	test_pool_fd();
+	test_sparse(3, 9, 5, 7, 4, 4, 0);
+	test_sparse(7, 8, 12, 9, 2, 2, 1);
+	test_sparse(4, 130, 128, 64, 4, 4, 1);
+	test_sparse(300, 5, 25, 6, 3, 2, 0);
+	test_sparse(5, 16, 16, 33, 1, 1, 1);
 	test_dense_fd();
 	test_misc_fd();
 	test_loss_fd(CRIT_MULTI_MARGIN);

@@ -50,15 +50,21 @@ void maxpool_backward(float *dinp, float *db, const float *dout, const int *argm
  * output's elements once trained, but in nearly every row, so no GEMM
  * shrinks), and each one adds its gradient times its input window into the
  * weight gradient, and times its weight column into the input gradient's
- * window.  dpool [n][So][Co] (rows off..), argmax and seq as in
+ * window.  The terms are grouped — per channel over a chunk of tracks for
+ * the weight gradient, per winning row for the input gradient — and each
+ * group summed in registers (a gathered GEMV), not one memory-bound rank-1
+ * update per term.  dpool [n][So][Co] (rows off..), argmax and seq as in
  * maxpool_backward, inp [n][S][Ci] (S = T + k - 1), wt [Co][k*Ci] the
  * weights transposed; accumulates dwt [Co][k*Ci] (the weight gradient
  * transposed), db [Co] and dinp [n][S][Ci] (NULL: not needed).  scratch
- * holds Co*(k*Ci + 1) floats for a second thread's sums (threads 1 or 2). */
+ * holds conv1d_pool_backward_sparse_scratch() bytes (the lists and a
+ * second thread's sums; threads 1 or 2, more count as 2); nothing static
+ * is written, so separate scratches may run at once. */
 void conv1d_pool_backward_sparse(float *dinp, float *dwt, float *db, const float *dpool,
                                  const int *argmax, const int *seq, const float *inp,
-                                 const float *wt, float *scratch, int threads, int n, int T,
+                                 const float *wt, void *scratch, int threads, int n, int T,
                                  int So, int off, int Ci, int Co, int k, int p);
+size_t conv1d_pool_backward_sparse_scratch(int T, int Ci, int Co, int k, int p);
 /* Fraction of the pooled outputs of sequences seq[0..n) with a gradient. */
 double pool_density(const float *dpool, const int *argmax, const int *seq, int n, int U,
                     int So, int off, int C);

@@ -190,7 +190,13 @@ void workspace_init(struct workspace *w, const struct model *m, int nmax, int bm
 	}
 	w->wt = alloc_big(wmax * sizeof(float), 0);
 	w->dwt = alloc_big(wmax * sizeof(float), 0);
-	w->sp_scratch = alloc_big((wmax + hmax) * sizeof(float), 0);
+	size_t spmax = 0;
+	for (int l = 0; l < MODEL_CONVS; l++) {
+		const struct conv_shape *s = &m->conv[l];
+		size_t b = conv1d_pool_backward_sparse_scratch(s->T, s->Ci, s->Co, s->k, s->p);
+		spmax = b > spmax ? b : spmax;
+	}
+	w->sp_scratch = alloc_big(spmax, 0);
 	w->dh = w->h;
 	size_t U = (size_t)m->conv[MODEL_CONVS - 1].U;
 	w->y = alloc_big(n * U * E * sizeof(float), 0);

@@ -116,7 +116,7 @@ struct workspace {
 	float *dy;               /* [n][U][E] */
 	float *du, *dpa2, *dpr1, *dpe; /* playlist branch grads */
 	float *wt, *dwt;         /* a conv's weights and weight gradient transposed [Co][k*Ci] */
-	float *sp_scratch;       /* the sparse backward's second thread: Co*(k*Ci + 1) */
+	void *sp_scratch;        /* the sparse backward's lists and second thread's sums */
 	int sparse;              /* conv backward: SPARSE_AUTO, SPARSE_NEVER or SPARSE_ALWAYS */
 	size_t chunk_floats;     /* the conv scratch h holds this many floats */
 };
