@@ -6,6 +6,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "dcue.h"
 #include "msg.h"
+#include "score.h"
 #include "opts.h"
 
 #include <cblas.h>
@@ -23,6 +24,9 @@ static const char usage[] =
 	"                        [--playlists OUT.emb]\n"
 	"       dcue-train recommend --load CKPT --mpd DIR (--mels DIR | --embeddings TRACKS.emb)\n"
 	"                            --playlist PID [-k N]\n"
+	"       dcue-train score --challenge FILE --truth FILE [--model NAME] [--tsv FILE]\n"
+	"                        [--mpd PATH]... [--popularity MPD_DIR] [SUBMISSION]\n"
+	"                        (dcue-train score --help: its options)\n"
 	"\n"
 	"Data:\n"
 	"  --mpd DIR             mpd-parse output (tracks.tsv, playlists.bin)\n"
@@ -251,6 +255,8 @@ int main(int argc, char **argv)
 		opt_version();
 	if (argc < 2)
 		opt_usage_error(usage, "a subcommand is required: train, eval, embed or recommend");
+	if (strcmp(argv[1], "score") == 0)          /* its own options: score.c */
+		return cmd_score(argc - 1, argv + 1);
 	cmd = -1;
 	for (int i = 0; cmds[i] != NULL; i++)
 		if (strcmp(argv[1], cmds[i]) == 0)
