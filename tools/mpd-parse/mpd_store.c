@@ -2,12 +2,14 @@
 #define _POSIX_C_SOURCE 200809L
 #include "mpd_store.h"
 #include "atomic.h"
+#include "binfile.h"
 #include "ids.h"
 #include "msg.h"
 #include "playlists.h"
 #include "tracks.h"
 
 #include <errno.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -344,6 +346,7 @@ int store_write(const struct mpd_store *st, const struct dataset *ds, const char
 {
 	char tpath[4096], ppath[4096];
 	struct atomic_file af;
+	struct bin_writer w;
 	struct playlists pl;
 
 	if (snprintf(tpath, sizeof tpath, "%s/tracks.tsv", outdir) >= (int)sizeof tpath ||
@@ -355,7 +358,6 @@ int store_write(const struct mpd_store *st, const struct dataset *ds, const char
 		snprintf(err, errcap, "%s: cannot create folder: %s", outdir, strerror(errno));
 		return -1;
 	}
-	/* tracks.tsv is renamed into place only after playlists.bin is complete. */
 	if (write_tracks(st, ds, tpath, &af) != 0) {
 		snprintf(err, errcap, "%s: cannot write: %s", tpath, strerror(errno));
 		return -1;
@@ -366,14 +368,60 @@ int store_write(const struct mpd_store *st, const struct dataset *ds, const char
 	pl.pid = ds->pid;
 	pl.offsets = ds->offsets;
 	pl.track = ds->track;
-	if (playlists_write(ppath, &pl) != 0) {
+	if (playlists_write_sealed(&w, ppath, &pl) != 0) {
 		snprintf(err, errcap, "%s: cannot write: %s", ppath, strerror(errno));
 		atomic_abort(&af);
 		return -1;
 	}
-	if (atomic_commit(&af) != 0) {
-		snprintf(err, errcap, "%s: cannot write: %s", tpath, strerror(errno));
+	/* the two files are one set (row r of tracks.tsv is track r) */
+	struct atomic_file *set[2] = { &af, &w.af };
+	size_t bad;
+	if (atomic_commit_set(set, 2, &bad) != 0) {
+		snprintf(err, errcap, "%s: cannot write: %s", bad == 0 ? tpath : ppath,
+		         strerror(errno));
 		return -1;
+	}
+	return 0;
+}
+
+int store_check_outdir(const char *outdir, char *err, size_t errcap)
+{
+	char path[4096], probe[4096];
+	struct stat sb;
+
+	for (int i = 0; i < 2; i++) {
+		const char *name = i == 0 ? "tracks.tsv" : "playlists.bin";
+		if (snprintf(path, sizeof path, "%s/%s", outdir, name) >= (int)sizeof path) {
+			snprintf(err, errcap, "%s: path too long", outdir);
+			return -1;
+		}
+		if (stat(outdir, &sb) != 0 && errno == ENOENT) {
+			/* not made yet (an input error must leave nothing behind):
+			 * check that the nearest existing folder takes a new entry */
+			char *slash;
+			snprintf(probe, sizeof probe, "%s", outdir);
+			while ((slash = strrchr(probe, '/')) != NULL) {
+				*slash = '\0';
+				if (probe[0] == '\0' || stat(probe, &sb) == 0)
+					break;
+			}
+			if (slash == NULL)
+				snprintf(probe, sizeof probe, ".");
+			else if (probe[0] == '\0')
+				snprintf(probe, sizeof probe, "/");
+			size_t n = strlen(probe);
+			snprintf(probe + n, sizeof probe - n, "%soutdir", probe[n - 1] == '/' ? "" : "/");
+			if (atomic_probe(probe) != 0) {
+				snprintf(err, errcap, "%s: cannot create folder: %s", outdir,
+				         strerror(errno));
+				return -1;
+			}
+			return 0;
+		}
+		if (atomic_probe(path) != 0) {
+			snprintf(err, errcap, "%s: cannot write: %s", path, strerror(errno));
+			return -1;
+		}
 	}
 	return 0;
 }

@@ -73,9 +73,13 @@ int store_finish(struct mpd_store *st, uint32_t min_count, const char *const *fi
                  struct dataset *ds, char *err, size_t errcap);
 void dataset_free(struct dataset *ds);
 
-/* Writes OUTDIR/tracks.tsv and OUTDIR/playlists.bin; -1 with err set. */
+/* Writes OUTDIR/tracks.tsv and OUTDIR/playlists.bin as one set (both
+ * replaced or neither: atomic_commit_set); -1 with err set. */
 int store_write(const struct mpd_store *st, const struct dataset *ds, const char *outdir,
                 char *err, size_t errcap);
+/* Before the work: checks that both outputs can be written in OUTDIR (or
+ * that OUTDIR can be made, without making it); -1 with err naming the path. */
+int store_check_outdir(const char *outdir, char *err, size_t errcap);
 
 /* The title as the reference searched for it: cut at the first '(' or
  * " - ", trimmed; the whole trimmed name when that leaves nothing.
