@@ -245,15 +245,15 @@ static void write_cache(const char *path, const struct http_buf *b)
 	struct atomic_file af;
 
 	if (atomic_open(&af, path) != 0)
-		die(EXIT_WORK, "%s", path);
+		die(EXIT_WORK, "%s: cannot write", path);
 	if (fwrite(b->data, 1, b->len, af.fp) != b->len) {
 		int saved = errno;
 		atomic_abort(&af);
 		errno = saved;
-		die(EXIT_WORK, "%s", path);
+		die(EXIT_WORK, "%s: cannot write", path);
 	}
 	if (atomic_commit(&af) != 0)
-		die(EXIT_WORK, "%s", path);
+		die(EXIT_WORK, "%s: cannot write", path);
 }
 
 /* Downloads the preview (no API budget: it is the CDN) into out_path. */
