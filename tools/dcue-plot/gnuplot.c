@@ -64,8 +64,9 @@ void plot_terminal(FILE *fp, const struct plot_opts *o)
 	}
 }
 
-/* 0 when gnuplot ran and exited 0; otherwise a message and -1. */
-static int run_gnuplot(const char *prog, const char *script, size_t len)
+/* 0 when gnuplot ran and exited 0; otherwise a message naming the image
+ * it was drawing (shown) and -1. */
+static int run_gnuplot(const char *prog, const char *script, size_t len, const char *shown)
 {
 	int fds[2];
 	posix_spawn_file_actions_t fa;
@@ -103,9 +104,11 @@ static int run_gnuplot(const char *prog, const char *script, size_t len)
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		if (WIFSIGNALED(status))
-			warnx("%s was killed by signal %d", prog, WTERMSIG(status));
+			warnx("%s: %s was killed by signal %d (%s)", shown, prog, WTERMSIG(status),
+			      strsignal(WTERMSIG(status)));
 		else
-			warnx("%s failed (exit %d) on the plot script", prog, WEXITSTATUS(status));
+			warnx("%s: %s failed (exit %d) on the plot script", shown, prog,
+			      WEXITSTATUS(status));
 		return -1;
 	}
 	if (wrc != 0) {
@@ -255,7 +258,7 @@ int plot_run(struct plot_script *s, const struct plot_opts *o, const char *out)
 	}
 	plot_script_init(&full);
 	build_full(&full, s, o, tmp);
-	if (run_gnuplot(o->gnuplot, full.buf, full.len) != 0)
+	if (run_gnuplot(o->gnuplot, full.buf, full.len, out) != 0)
 		goto done;
 	if (check_image(tmp, o->term, out) != 0)
 		goto done;

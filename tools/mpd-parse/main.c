@@ -460,7 +460,8 @@ int main(int argc, char **argv)
 	if (a.histograms != NULL)
 		opt_usage_error(usage_text, "--histograms belongs to 'mpd-parse stats'");
 
-	if (store_check_outdir(a.outdir, err, sizeof err) != 0)
+	int make_dir;
+	if (store_check_outdir(a.outdir, &make_dir, err, sizeof err) != 0)
 		diex(EXIT_WORK, "%s", err);
 	for (int i = 0; i < argc; i++)
 		collect(argv[i], &f);
@@ -470,7 +471,7 @@ int main(int argc, char **argv)
 		diex(EXIT_WORK, "%s", err);
 	if (ds.n_playlists == 0)
 		diex(EXIT_WORK, "no playlists left to write (check --limit and --min-count)");
-	if (store_write(&st, &ds, a.outdir, err, sizeof err) != 0)
+	if (store_write(&st, &ds, a.outdir, make_dir, err, sizeof err) != 0)
 		diex(EXIT_WORK, "%s", err);
 	if (!a.quiet)
 		fprintf(stderr, "%s: %llu playlists, %llu tracks, %llu playlist-track pairs -> %s"

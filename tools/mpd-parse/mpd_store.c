@@ -342,7 +342,7 @@ static int write_tracks(const struct mpd_store *st, const struct dataset *ds, co
 }
 
 int store_write(const struct mpd_store *st, const struct dataset *ds, const char *outdir,
-                char *err, size_t errcap)
+                int make_dir, char *err, size_t errcap)
 {
 	char tpath[4096], ppath[4096];
 	struct atomic_file af;
@@ -354,7 +354,9 @@ int store_write(const struct mpd_store *st, const struct dataset *ds, const char
 		snprintf(err, errcap, "%s: path too long", outdir);
 		return -1;
 	}
-	if (mkdir_p(outdir) != 0) {
+	/* a folder that existed before the work and vanished since is an
+	 * error (the next writes report it), not something to make again */
+	if (make_dir && mkdir_p(outdir) != 0) {
 		snprintf(err, errcap, "%s: cannot create folder: %s", outdir, strerror(errno));
 		return -1;
 	}
@@ -384,11 +386,12 @@ int store_write(const struct mpd_store *st, const struct dataset *ds, const char
 	return 0;
 }
 
-int store_check_outdir(const char *outdir, char *err, size_t errcap)
+int store_check_outdir(const char *outdir, int *make_dir, char *err, size_t errcap)
 {
 	char path[4096], probe[4096];
 	struct stat sb;
 
+	*make_dir = 0;
 	for (int i = 0; i < 2; i++) {
 		const char *name = i == 0 ? "tracks.tsv" : "playlists.bin";
 		if (snprintf(path, sizeof path, "%s/%s", outdir, name) >= (int)sizeof path) {
@@ -416,6 +419,7 @@ int store_check_outdir(const char *outdir, char *err, size_t errcap)
 				         strerror(errno));
 				return -1;
 			}
+			*make_dir = 1;
 			return 0;
 		}
 		if (atomic_probe(path) != 0) {
