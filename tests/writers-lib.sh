@@ -22,8 +22,13 @@ fill() { dd if=/dev/zero of="$1/.fill" bs=4k 2>/dev/null || true; sync; }
 # readonly DIR: remount a tmpfs read-only (root ignores chmod)
 readonly_fs() { mount -o remount,ro "$1"; }
 
-# snap DIR: every name (hidden ones too) and every file's checksum
-snap() { (cd "$1" && find . -mindepth 1 | LC_ALL=C sort && find . -type f -print0 | LC_ALL=C sort -z | xargs -0r sha256sum); }
+# snap DIR: every name (hidden ones too) and every file's checksum (but
+# deezer-fetch's rate-limit state, shared bookkeeping that every request
+# rewrites in place, is not an output)
+snap() {
+	(cd "$1" && find . -mindepth 1 | LC_ALL=C sort &&
+	 find . -type f ! -name ratelimit.state -print0 | LC_ALL=C sort -z | xargs -0r sha256sum)
+}
 
 # refused STATUS PATTERN DIR COMMAND...: COMMAND exits STATUS, its stderr
 # matches PATTERN (the path), and DIR is byte for byte what it was

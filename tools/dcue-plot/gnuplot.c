@@ -139,7 +139,7 @@ static int check_image(const char *path, enum plot_term term, const char *shown)
 	fclose(fp);
 	head[n] = '\0';
 	if (n == 0) {
-		warnx("%s: expected an image, gnuplot wrote an empty file (full disk?)", shown);
+		warnx("%s: expected an image, gnuplot wrote an empty file (full disk or file-size limit?)", shown);
 		return -1;
 	}
 	if (term == TERM_PNG && (n < 8 || memcmp(head, "\x89PNG\r\n\x1a\n", 8) != 0)) {

@@ -197,11 +197,11 @@ static enum fetch_class api_search(struct fetch_ctx *f, const char *query, json_
 		char msg[400];
 
 		if (ratelimit_acquire(f->rl) != 0)
-			die(EXIT_WORK, "%s", f->rl->path);
+			die(EXIT_WORK, "%s: cannot write", f->rl->path);
 		f->st.api_requests++;
 		http_get(&f->http, url, &f->json, &r);
 		if (ratelimit_done(f->rl) != 0)
-			die(EXIT_WORK, "%s", f->rl->path);
+			die(EXIT_WORK, "%s: cannot write", f->rl->path);
 		if (r.kind == HTTP_TOO_LARGE) {
 			c = set_outcome(o, FETCH_TOO_LARGE, 0, "search response over %zu bytes",
 			                f->cfg.max_json);

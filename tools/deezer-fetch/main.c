@@ -444,7 +444,7 @@ int main(int argc, char **argv)
 	if (bad)
 		warnx("%s: %lu malformed line%s ignored", r.failures, bad, bad == 1 ? "" : "s");
 	if (ratelimit_open(&rl, r.state, r.rate_n, r.rate_s, r.timeout + 1) != 0)
-		die(EXIT_WORK, "%s", rl.path ? rl.path : r.state);
+		die(EXIT_WORK, "%s: cannot open", rl.path ? rl.path : r.state);
 	/* The seed only jitters backoff delays; it differs per process so
 	 * parallel processes do not retry in lockstep. */
 	if (fetch_init(&f, &r.cfg, &rl, r.connect_timeout, r.timeout, r.reuse,
