@@ -219,3 +219,164 @@ int mkdir_p(const char *path)
 	free(p);
 	return rc;
 }
+
+/* --- sets ------------------------------------------------------------------ */
+
+/* Flushes, fsyncs and closes a member's temporary (step 1). */
+static int prepare(struct atomic_file *af)
+{
+	int rc = 0, saved = 0;
+
+	if (af->tmp == NULL)
+		return (fflush(af->fp) != 0 || ferror(af->fp)) ? -1 : 0;
+	if (fflush(af->fp) != 0 || ferror(af->fp) || fsync(fileno(af->fp)) != 0)
+		rc = -1, saved = errno ? errno : EIO;
+	if (fclose(af->fp) != 0 && rc == 0)
+		rc = -1, saved = errno;
+	af->fp = NULL;
+	errno = saved;
+	return rc;
+}
+
+/* Removes a member's temporary and frees it (the closed or open form). */
+static void drop(struct atomic_file *af)
+{
+	if (af->tmp != NULL) {
+		if (af->fp != NULL)
+			fclose(af->fp);
+		unlink(af->tmp);
+		live_del(af->tmp);
+		free(af->tmp);
+	}
+	free(af->path);
+	memset(af, 0, sizeof *af);
+}
+
+/* ".NAME.tmp.XXXXXX" → ".NAME.old.XXXXXX": unique because the temporary is. */
+static char *backup_name(const char *tmp)
+{
+	char *b = xstrdup(tmp);
+	char *p = strstr(b + (strrchr(b, '/') ? strrchr(b, '/') - b : 0), ".tmp.");
+
+	if (p != NULL)
+		memcpy(p, ".old.", 5);
+	return b;
+}
+
+int atomic_commit_set(struct atomic_file *const *set, size_t n, size_t *bad)
+{
+	char **old = xcalloc(n + 1, sizeof *old);   /* backup names; NULL when no target */
+	sigset_t block, saved_mask;
+	size_t i, done = 0;
+	int saved = 0, rc = -1;
+
+	for (i = 0; i < n; i++)
+		if (prepare(set[i]) != 0)
+			goto fail;
+	for (i = 0; i < n; i++) {
+		struct stat st;
+		if (set[i]->tmp == NULL)
+			continue;
+		if (lstat(set[i]->path, &st) != 0) {
+			if (errno == ENOENT)
+				continue;
+			goto fail;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			errno = EISDIR;
+			goto fail;
+		}
+		old[i] = backup_name(set[i]->tmp);
+		if (link(set[i]->path, old[i]) != 0) {
+			free(old[i]);
+			old[i] = NULL;
+			goto fail;
+		}
+	}
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &block, &saved_mask);
+	for (i = 0; i < n; i++, done++) {
+		if (set[i]->tmp == NULL)
+			continue;
+		if (rename(set[i]->tmp, set[i]->path) != 0)
+			break;
+		live_del(set[i]->tmp);
+	}
+	if (i < n) {
+		saved = errno;
+		/* Put the previous set back: undo the renames already made. */
+		for (size_t j = 0; j < done; j++) {
+			if (set[j]->tmp == NULL)
+				continue;
+			if (old[j] == NULL) {
+				unlink(set[j]->path);
+				continue;
+			}
+			/* a backup that cannot go back stays as ".NAME.old.*" */
+			rename(old[j], set[j]->path);
+			free(old[j]);
+			old[j] = NULL;
+		}
+		sigprocmask(SIG_SETMASK, &saved_mask, NULL);
+		errno = saved;
+		goto fail;
+	}
+	sigprocmask(SIG_SETMASK, &saved_mask, NULL);
+	for (i = 0; i < n; i++) {
+		if (old[i] != NULL)
+			unlink(old[i]);
+		if (set[i]->tmp != NULL)
+			fsync_parent(set[i]->path);
+		free(set[i]->tmp);
+		free(set[i]->path);
+		free(old[i]);
+		memset(set[i], 0, sizeof *set[i]);
+	}
+	free(old);
+	if (bad != NULL)
+		*bad = 0;
+	return 0;
+fail:
+	saved = errno;
+	if (bad != NULL)
+		*bad = i < n ? i : 0;
+	for (size_t j = 0; j < n; j++) {
+		if (old[j] != NULL) {        /* a spare link: the target is untouched */
+			unlink(old[j]);
+			free(old[j]);
+		}
+		if (j < done && set[j]->tmp != NULL) {
+			/* renamed away, then put back: nothing left to remove */
+			live_del(set[j]->tmp);
+			free(set[j]->tmp);
+			free(set[j]->path);
+			memset(set[j], 0, sizeof *set[j]);
+		} else {
+			drop(set[j]);
+		}
+	}
+	free(old);
+	errno = saved;
+	return rc;
+}
+
+int atomic_probe(const char *path)
+{
+	struct atomic_file af;
+	struct stat st;
+
+	if (strcmp(path, "-") == 0)
+		return 0;
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		errno = EISDIR;
+		return -1;
+	}
+	if (atomic_open(&af, path) != 0)
+		return -1;
+	atomic_abort(&af);
+	return 0;
+}

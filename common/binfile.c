@@ -114,7 +114,7 @@ int bin_write(struct bin_writer *w, const void *buf, size_t n)
 	return 0;
 }
 
-int bin_finish(struct bin_writer *w)
+int bin_seal(struct bin_writer *w)
 {
 	unsigned char b[BIN_HEADER_BYTES];
 
@@ -132,6 +132,13 @@ int bin_finish(struct bin_writer *w)
 		errno = saved;
 		return -1;
 	}
+	return 0;
+}
+
+int bin_finish(struct bin_writer *w)
+{
+	if (bin_seal(w) != 0)
+		return -1;
 	return atomic_commit(&w->af);
 }
 

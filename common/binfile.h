@@ -57,6 +57,9 @@ int bin_write(struct bin_writer *w, const void *buf, size_t n);
  * or EINVAL when the payload size did not match). */
 int bin_finish(struct bin_writer *w);
 void bin_abort(struct bin_writer *w);
+/* bin_finish without the commit: the file is complete in w->af, to be
+ * committed with others by atomic_commit_set().  On error it is aborted. */
+int bin_seal(struct bin_writer *w);
 
 struct bin_reader {
 	FILE *fp;

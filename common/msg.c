@@ -3,6 +3,7 @@
 #include "msg.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,9 @@ void msg_init(const char *argv0)
 {
 	const char *slash;
 
+	/* Past a file-size limit (ulimit -f) a write fails with EFBIG and is
+	 * reported, naming the file, instead of killing the process unannounced. */
+	signal(SIGXFSZ, SIG_IGN);
 	if (argv0 == NULL || *argv0 == '\0')
 		return;
 	slash = strrchr(argv0, '/');

@@ -1,6 +1,7 @@
 /* msg.h — diagnostics on stderr, prefixed with the program's name.
  *
- * Every tool calls msg_init(argv[0]) first.  warn*() report and carry on;
+ * Every tool calls msg_init(argv[0]) first (it also ignores SIGXFSZ, so a
+ * file-size limit is an error naming the file, not a silent death).  warn*() report and carry on;
  * die*() report and exit with the given status.  The plain forms append
  * ": strerror(errno)"; the x forms do not.  Nothing here writes to stdout. */
 #ifndef DCUE_MSG_H

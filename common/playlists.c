@@ -15,6 +15,15 @@
 int playlists_write(const char *path, const struct playlists *pl)
 {
 	struct bin_writer w;
+
+	if (playlists_write_sealed(&w, path, pl) != 0)
+		return -1;
+	return atomic_commit(&w.af);
+}
+
+int playlists_write_sealed(struct bin_writer *wp, const char *path, const struct playlists *pl)
+{
+	struct bin_writer w;
 	struct bin_header h;
 	uint64_t P = pl->n_playlists, NNZ = pl->n_entries;
 
@@ -36,7 +45,10 @@ int playlists_write(const char *path, const struct playlists *pl)
 		errno = saved;
 		return -1;
 	}
-	return bin_finish(&w);
+	if (bin_seal(&w) != 0)
+		return -1;
+	*wp = w;
+	return 0;
 }
 
 static int bad(char *err, size_t cap, const char *path, const char *what)

@@ -29,6 +29,9 @@ struct playlists {
 
 /* -1 with errno set on failure (nothing is left at path). */
 int playlists_write(const char *path, const struct playlists *pl);
+/* The same, left complete but uncommitted in *w (for atomic_commit_set). */
+struct bin_writer;
+int playlists_write_sealed(struct bin_writer *w, const char *path, const struct playlists *pl);
 /* -1 with a message naming the file in err on failure; validates all of
  * the invariants above. */
 int playlists_read(const char *path, struct playlists *pl, char *err, size_t errcap);

@@ -20,6 +20,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,6 +130,25 @@ static void acc_merge(struct acc *into, const struct acc *a, int bins)
 		into->hist[i] += a->hist[i];
 }
 
+/* The line of the '-' list being read (0 outside a list): a skipped file
+ * read from a list is reported as "stdin:N: FILE: why". */
+static unsigned long list_line;
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (list_line > 0)
+		warnx("stdin:%lu: %s", list_line, msg);
+	else
+		warnx("%s", msg);
+}
+
 /* One file into a (reset first).  u8 files are counted per level, then
  * each level's value added once with its count. -1 with a message. */
 static int scan_file(const char *path, const struct stats_opts *o, struct acc *a)
@@ -140,12 +160,12 @@ static int scan_file(const char *path, const struct stats_opts *o, struct acc *a
 	int rc = -1;
 
 	if (mel_open(&r, path, &m) != 0) {
-		warnx("%s", r.err);
+		say("%s", r.err);
 		bin_close(&r);
 		return -1;
 	}
 	if ((int)m.meta.scale != o->scale) {
-		warnx("%s: scale %s, not %s (--scale); skipped", path,
+		say("%s: scale %s, not %s (--scale); skipped", path,
 		      m.meta.scale == MEL_SCALE_DB ? "db" : "log1p",
 		      o->scale == MEL_SCALE_DB ? "db" : "log1p");
 		bin_close(&r);
@@ -158,7 +178,7 @@ static int scan_file(const char *path, const struct stats_opts *o, struct acc *a
 		if (m.dtype == BIN_F32)
 			n -= n % sizeof(float);
 		if (bin_read(&r, buf, n) != 0) {
-			warnx("%s", r.err);
+			say("%s", r.err);
 			goto out;
 		}
 		if (m.dtype == BIN_U8) {
@@ -168,8 +188,8 @@ static int scan_file(const char *path, const struct stats_opts *o, struct acc *a
 			const float *v = (const float *)buf;
 			for (size_t i = 0; i < n / sizeof(float); i++) {
 				if (!mel_value_ok(v[i])) {
-					warnx("%s: value %zu is %s (expected a finite value within ±%g)",
-					      path, (size_t)((r.h.payload_bytes - left) / 4 + i),
+					say("%s: value %zu is %s (expected a finite value within ±%g)",
+					    path, (size_t)((r.h.payload_bytes - left) / 4 + i),
 					      isfinite(v[i]) ? "out of range" : "not finite",
 					      (double)MEL_VALUE_MAX);
 					goto out;
@@ -254,11 +274,21 @@ static void operand(struct run *s, const char *arg)
 		char *line = NULL;
 		size_t cap = 0;
 		ssize_t len;
+		unsigned long lineno = 0;
 		while ((len = getline(&line, &cap, stdin)) > 0) {
+			lineno++;
 			while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 				line[--len] = '\0';
-			if (len > 0)
+			if (len == 0)
+				continue;
+			list_line = lineno;
+			if (strlen(line) != (size_t)len) {
+				say("expected a path, found a NUL byte; line skipped");
+				s->skipped++;
+			} else {
 				one(s, line);
+			}
+			list_line = 0;
 		}
 		if (ferror(stdin))
 			die(EXIT_WORK, "stdin");
@@ -271,43 +301,53 @@ static void operand(struct run *s, const char *arg)
 		one(s, arg);
 }
 
-static void write_stats(const char *path, const struct run *s)
+static void put_stats(FILE *fp, const struct run *s)
 {
-	struct atomic_file af;
 	const struct acc *t = &s->total;
 	double n = (double)t->values, mean = t->sum / n;
 	double var = t->sumsq / n - mean * mean;
 
-	if (atomic_open(&af, path) != 0)
-		die(EXIT_WORK, "%s", path);
-	fprintf(af.fp, "files %llu\n", (unsigned long long)t->files);
-	fprintf(af.fp, "frames %llu\n", (unsigned long long)t->frames);
-	fprintf(af.fp, "values %llu\n", (unsigned long long)t->values);
-	fprintf(af.fp, "db_min %.9g\n", t->vmin);
-	fprintf(af.fp, "db_max %.9g\n", t->vmax);
-	fprintf(af.fp, "mel_min %.9g\n", s->o.lo);
-	fprintf(af.fp, "mel_max %.9g\n", s->o.hi);
-	fprintf(af.fp, "mel_mean %.9g\n", mean + 0.5);
-	fprintf(af.fp, "mel_std %.9g\n", sqrt(var > 0 ? var : 0));
-	fprintf(af.fp, "skipped %lu\n", s->skipped);
-	if (ferror(af.fp) || atomic_commit(&af) != 0)
-		die(EXIT_WORK, "%s", path);
+	fprintf(fp, "files %llu\n", (unsigned long long)t->files);
+	fprintf(fp, "frames %llu\n", (unsigned long long)t->frames);
+	fprintf(fp, "values %llu\n", (unsigned long long)t->values);
+	fprintf(fp, "db_min %.9g\n", t->vmin);
+	fprintf(fp, "db_max %.9g\n", t->vmax);
+	fprintf(fp, "mel_min %.9g\n", s->o.lo);
+	fprintf(fp, "mel_max %.9g\n", s->o.hi);
+	fprintf(fp, "mel_mean %.9g\n", mean + 0.5);
+	fprintf(fp, "mel_std %.9g\n", sqrt(var > 0 ? var : 0));
+	fprintf(fp, "skipped %lu\n", s->skipped);
 }
 
-static void write_hist(const char *path, const struct run *s)
+static void put_hist(FILE *fp, const struct run *s)
 {
-	struct atomic_file af;
 	double w = (s->o.hi - s->o.lo) / s->o.bins;
 
-	if (atomic_open(&af, path) != 0)
-		die(EXIT_WORK, "%s", path);
-	fprintf(af.fp, "# lo\thi\tcount\n");
+	fprintf(fp, "# lo\thi\tcount\n");
 	for (int i = 0; i < s->o.bins; i++)
-		fprintf(af.fp, "%.9g\t%.9g\t%llu\n", s->o.lo + i * w,
+		fprintf(fp, "%.9g\t%.9g\t%llu\n", s->o.lo + i * w,
 		        i + 1 == s->o.bins ? s->o.hi : s->o.lo + (i + 1) * w,
 		        (unsigned long long)s->total.hist[i]);
-	if (ferror(af.fp) || atomic_commit(&af) != 0)
-		die(EXIT_WORK, "%s", path);
+}
+
+/* The statistics and the histogram are one set: both replaced or neither. */
+static void write_outputs(const char *stats, const char *hist, const struct run *s)
+{
+	struct atomic_file sf, hf;
+	struct atomic_file *set[2] = { &sf, &hf };
+	size_t bad;
+
+	if (atomic_open(&sf, stats) != 0)
+		die(EXIT_WORK, "%s: cannot write", stats);
+	if (hist != NULL && atomic_open(&hf, hist) != 0) {
+		atomic_abort(&sf);
+		die(EXIT_WORK, "%s: cannot write", hist);
+	}
+	put_stats(sf.fp, s);
+	if (hist != NULL)
+		put_hist(hf.fp, s);
+	if (atomic_commit_set(set, hist != NULL ? 2 : 1, &bad) != 0)
+		die(EXIT_WORK, "%s: cannot write", bad == 0 ? stats : hist);
 }
 
 /* --- info and dump -------------------------------------------------------- */
@@ -423,6 +463,10 @@ int main(int argc, char **argv)
 	if (!(s.o.hi > s.o.lo))
 		opt_usage_error(usage, "--mel-max must be greater than --mel-min");
 
+	if (atomic_probe(out) != 0)
+		die(EXIT_WORK, "%s: cannot write", out);
+	if (hist != NULL && atomic_probe(hist) != 0)
+		die(EXIT_WORK, "%s: cannot write", hist);
 	acc_init(&s.total, s.o.bins);
 	acc_init(&s.file, s.o.bins);
 	for (int i = 0; i < argc; i++)
@@ -431,9 +475,7 @@ int main(int argc, char **argv)
 		warnx("no readable .mel files with frames; nothing written");
 		return EXIT_WORK;
 	}
-	write_stats(out, &s);
-	if (hist)
-		write_hist(hist, &s);
+	write_outputs(out, hist, &s);
 	if (s.skipped)
 		warnx("%lu file(s) skipped", s.skipped);
 	free(s.total.hist);

@@ -136,7 +136,7 @@ GNUPLOT=/nonexistent/gp fails 1 'cannot run /nonexistent/gp' $P curves -o new.pn
 printf '#!/bin/sh\ncat > /dev/null\nexit 3\n' > badgp && chmod +x badgp
 fails 1 'failed (exit 3)' $P curves --gnuplot ./badgp -o keep.png $F/metrics.tsv
 printf '#!/bin/sh\ncat > /dev/null\n' > liargp && chmod +x liargp   # exits 0, draws nothing
-fails 1 'empty image\|no image' $P curves --gnuplot ./liargp -o keep.png $F/metrics.tsv
+fails 1 'keep.png: expected an image, gnuplot wrote an empty file\|keep.png: gnuplot wrote no image' $P curves --gnuplot ./liargp -o keep.png $F/metrics.tsv
 [ "$(cat keep.png)" = old ]
 
 head -1 $F/metrics.tsv > empty-metrics.tsv

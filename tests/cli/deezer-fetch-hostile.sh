@@ -52,7 +52,7 @@ for i in 1 2 4 6; do cmp "cache/Tk0000000000000000000$i.mp3" a.mp3; done
 [ "$(grep -c $'\tinvalid_id\t' cache/failures.tsv)" -eq 4 ]
 grep -q 'tracks.tsv:1: invalid track id' err
 grep -q 'tracks.tsv:9: expected track_id<TAB>artist<TAB>title' err
-grep -q 'tracks.tsv:11: line longer than 65536 bytes' err
+grep -q 'tracks.tsv:11: expected a line of at most 65536 bytes, found a longer one; line skipped' err
 grep -q '2 malformed input lines' err
 # the duplicate is fetched once; an empty artist and title is searched as is
 [ "$(grep -c 'q=artist:"Plain" track:"Song"' req.log)" -eq 1 ]

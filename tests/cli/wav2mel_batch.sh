@@ -82,9 +82,9 @@ grep -q 'in/empty.mp3: empty file' err.txt
 grep -q 'in/garbage.mp3: cannot decode' err.txt
 grep -q 'in/picture.png: cannot decode' err.txt
 grep -q 'in/silence.wav: silent input' err.txt
-grep -q "line 10: id '../evil' is not a safe file name" err.txt
-grep -q "line 11: expected 'id<TAB>path'" err.txt
-grep -q 'line 16: stdin: no input path' err.txt
+grep -q "stdin:10: expected an id of .*, found '../evil'; line skipped" err.txt
+grep -q "stdin:11: expected 'id<TAB>path', found no tab; line skipped" err.txt
+grep -q 'stdin:16: stdin: expected an input path, found none; line skipped' err.txt
 grep -q '7 converted, 8 failed' err.txt
 # each failure reported once, though a failed group is decoded again
 [ "$(wc -l < err.txt)" -eq 9 ]

@@ -64,8 +64,9 @@ void plot_terminal(FILE *fp, const struct plot_opts *o)
 	}
 }
 
-/* 0 when gnuplot ran and exited 0; otherwise a message and -1. */
-static int run_gnuplot(const char *prog, const char *script, size_t len)
+/* 0 when gnuplot ran and exited 0; otherwise a message naming the image
+ * it was drawing (shown) and -1. */
+static int run_gnuplot(const char *prog, const char *script, size_t len, const char *shown)
 {
 	int fds[2];
 	posix_spawn_file_actions_t fa;
@@ -103,9 +104,11 @@ static int run_gnuplot(const char *prog, const char *script, size_t len)
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		if (WIFSIGNALED(status))
-			warnx("%s was killed by signal %d", prog, WTERMSIG(status));
+			warnx("%s: %s was killed by signal %d (%s)", shown, prog, WTERMSIG(status),
+			      strsignal(WTERMSIG(status)));
 		else
-			warnx("%s failed (exit %d) on the plot script", prog, WEXITSTATUS(status));
+			warnx("%s: %s failed (exit %d) on the plot script", shown, prog,
+			      WEXITSTATUS(status));
 		return -1;
 	}
 	if (wrc != 0) {
@@ -115,31 +118,47 @@ static int run_gnuplot(const char *prog, const char *script, size_t len)
 	return 0;
 }
 
-/* The image gnuplot wrote must be non-empty and look like the terminal's
- * format: gnuplot can exit 0 after a plot that drew nothing. */
+/* The image gnuplot wrote must be non-empty, look like the terminal's
+ * format and be complete: gnuplot can exit 0 after a plot that drew
+ * nothing, and its PNG and SVG drivers exit 0 when a full disk or a
+ * file-size limit cut their file short. */
 static int check_image(const char *path, enum plot_term term, const char *shown)
 {
-	unsigned char head[512];
+	static const unsigned char iend[12] = { 0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xAE, 0x42, 0x60, 0x82 };
+	unsigned char head[512], tail[64];
 	FILE *fp = fopen(path, "rb");
-	size_t n;
+	size_t n, nt = 0;
 
 	if (fp == NULL) {
-		warn("gnuplot wrote no image for %s", shown);
+		warn("%s: gnuplot wrote no image", shown);
 		return -1;
 	}
 	n = fread(head, 1, sizeof head - 1, fp);
+	if (n > 0 && fseek(fp, n < sizeof tail ? 0 : -(long)sizeof tail, SEEK_END) == 0)
+		nt = fread(tail, 1, sizeof tail, fp);
 	fclose(fp);
 	head[n] = '\0';
 	if (n == 0) {
-		warnx("gnuplot wrote an empty image for %s", shown);
+		warnx("%s: expected an image, gnuplot wrote an empty file (full disk or file-size limit?)", shown);
 		return -1;
 	}
 	if (term == TERM_PNG && (n < 8 || memcmp(head, "\x89PNG\r\n\x1a\n", 8) != 0)) {
-		warnx("gnuplot's output for %s is not a PNG image", shown);
+		warnx("%s: expected a PNG image from gnuplot, found something else", shown);
+		return -1;
+	}
+	if (term == TERM_PNG && (nt < sizeof iend || memcmp(tail + nt - sizeof iend, iend,
+	                                                    sizeof iend) != 0)) {
+		warnx("%s: expected a complete PNG image from gnuplot, found one cut short "
+		      "(full disk or file-size limit?)", shown);
 		return -1;
 	}
 	if (term == TERM_SVG && strstr((const char *)head, "<svg") == NULL) {
-		warnx("gnuplot's output for %s is not an SVG image", shown);
+		warnx("%s: expected an SVG image from gnuplot, found something else", shown);
+		return -1;
+	}
+	if (term == TERM_SVG && (nt == 0 || memmem(tail, nt, "</svg>", 6) == NULL)) {
+		warnx("%s: expected a complete SVG image from gnuplot, found one cut short "
+		      "(full disk or file-size limit?)", shown);
 		return -1;
 	}
 	return 0;
@@ -167,17 +186,16 @@ static int copy_to_stdout(const char *path)
 	return 0;
 }
 
-static int save_script(const char *path, const char *text, size_t len)
+/* The script is written now and committed with the image (one set). */
+static int save_script(struct atomic_file *af, const char *path, const char *text, size_t len)
 {
-	struct atomic_file af;
-
-	if (atomic_open(&af, path) != 0) {
-		warn("%s", path);
+	if (atomic_open(af, path) != 0) {
+		warn("%s: cannot write", path);
 		return -1;
 	}
-	if (fwrite(text, 1, len, af.fp) != len || atomic_commit(&af) != 0) {
-		warn("%s", path);
-		atomic_abort(&af);
+	if (fwrite(text, 1, len, af->fp) != len) {
+		warn("%s: cannot write", path);
+		atomic_abort(af);
 		return -1;
 	}
 	return 0;
@@ -200,7 +218,7 @@ static void build_full(struct plot_script *full, const struct plot_script *body,
 int plot_run(struct plot_script *s, const struct plot_opts *o, const char *out)
 {
 	struct plot_script full;
-	struct atomic_file af;
+	struct atomic_file af, sf = { 0 };
 	char tmpl[4096];
 	const char *tmp;
 	int to_stdout = strcmp(out, "-") == 0, rc = -1;
@@ -217,12 +235,12 @@ int plot_run(struct plot_script *s, const struct plot_opts *o, const char *out)
 		if (n < 0 || (size_t)n >= sizeof tmpl)
 			diex(EXIT_WORK, "TMPDIR is too long");
 		if ((fd = mkstemp(tmpl)) < 0)
-			die(EXIT_WORK, "%s", tmpl);
+			die(EXIT_WORK, "%s: cannot write", tmpl);
 		close(fd);
 		tmp = tmpl;
 	} else {
 		if (atomic_open(&af, out) != 0) {
-			warn("%s", out);
+			warn("%s: cannot write", out);
 			return -1;
 		}
 		tmp = af.tmp;
@@ -232,7 +250,7 @@ int plot_run(struct plot_script *s, const struct plot_opts *o, const char *out)
 		/* the saved copy writes to the final name, so `gnuplot FILE` redoes the plot */
 		plot_script_init(&full);
 		build_full(&full, s, o, to_stdout ? "dcue-plot.out" : out);
-		if (save_script(o->script_out, full.buf, full.len) != 0) {
+		if (save_script(&sf, o->script_out, full.buf, full.len) != 0) {
 			plot_script_free(&full);
 			goto fail;
 		}
@@ -240,19 +258,26 @@ int plot_run(struct plot_script *s, const struct plot_opts *o, const char *out)
 	}
 	plot_script_init(&full);
 	build_full(&full, s, o, tmp);
-	if (run_gnuplot(o->gnuplot, full.buf, full.len) != 0)
+	if (run_gnuplot(o->gnuplot, full.buf, full.len, out) != 0)
 		goto done;
 	if (check_image(tmp, o->term, out) != 0)
 		goto done;
 	if (to_stdout) {
 		rc = copy_to_stdout(tmp);
-	} else if (atomic_commit(&af) != 0) {
-		warn("%s", out);
+		if (rc == 0 && sf.fp != NULL && atomic_commit(&sf) != 0)
+			warn("%s: cannot write", o->script_out), rc = -1;
 	} else {
-		rc = 0;
+		struct atomic_file *set[2] = { &af, &sf };
+		size_t bad;
+		if (atomic_commit_set(set, sf.fp != NULL ? 2 : 1, &bad) == 0)
+			rc = 0;
+		else
+			warn("%s: cannot write", bad == 0 ? out : o->script_out);
 	}
 done:
 	plot_script_free(&full);
+	if (rc != 0)
+		atomic_abort(&sf);
 fail:
 	if (to_stdout)
 		unlink(tmpl);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "gnuplot.h"
+#include "atomic.h"
 #include "msg.h"
 #include "opts.h"
 #include "plots.h"
@@ -127,6 +128,11 @@ int main(int argc, char **argv)
 		o.width = o.term == TERM_DUMB ? 100 : 1000;
 		o.height = o.term == TERM_DUMB ? 32 : 700;
 	}
+	/* an output that cannot be written is reported before any input is read */
+	if (atomic_probe(out) != 0)
+		die(EXIT_WORK, "%s: cannot write", out);
+	if (o.script_out != NULL && atomic_probe(o.script_out) != 0)
+		die(EXIT_WORK, "%s: cannot write", o.script_out);
 	/* a gnuplot that dies early must not kill us before we clean up */
 	signal(SIGPIPE, SIG_IGN);
 

@@ -42,6 +42,15 @@ int history_write_tsv(const struct history *h, const char *path)
 {
 	struct atomic_file af;
 
+	if (history_write_sealed(&af, h, path) != 0)
+		return -1;
+	return atomic_commit(&af);
+}
+
+int history_write_sealed(struct atomic_file *out, const struct history *h, const char *path)
+{
+	struct atomic_file af;
+
 	if (atomic_open(&af, path) != 0)
 		return -1;
 	fputs("# kind\tepoch\tstep\ttrain_loss\ttrain_acc\tvalid_loss\tvalid_acc\tsamples_per_s"
@@ -65,11 +74,22 @@ int history_write_tsv(const struct history *h, const char *path)
 		errno = e ? e : EIO;
 		return -1;
 	}
-	return atomic_commit(&af);
+	*out = af;
+	return 0;
 }
 
 int ckpt_write(const char *path, const struct model *m, const struct train_state *st,
                const struct history *h)
+{
+	struct bin_writer w;
+
+	if (ckpt_write_sealed(&w, path, m, st, h) != 0)
+		return -1;
+	return atomic_commit(&w.af);
+}
+
+int ckpt_write_sealed(struct bin_writer *out, const char *path, const struct model *m,
+                      const struct train_state *st, const struct history *h)
 {
 	struct bin_writer w;
 	struct bin_header hd;
@@ -96,7 +116,10 @@ int ckpt_write(const char *path, const struct model *m, const struct train_state
 		errno = e;
 		return -1;
 	}
-	return bin_finish(&w);
+	if (bin_seal(&w) != 0)
+		return -1;
+	*out = w;
+	return 0;
 }
 
 /* The configuration and training state against what dcue-train can use,

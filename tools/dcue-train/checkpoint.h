@@ -54,10 +54,17 @@ void history_push(struct history *h, const struct metric_row *r);
 void history_free(struct history *h);
 /* Writes the metrics TSV (header + every row) atomically; -1 on error. */
 int history_write_tsv(const struct history *h, const char *path);
+/* The same, complete but uncommitted in *af (for atomic_commit_set). */
+struct atomic_file;
+int history_write_sealed(struct atomic_file *af, const struct history *h, const char *path);
 
 /* -1 with errno on failure (nothing is left at path). */
 int ckpt_write(const char *path, const struct model *m, const struct train_state *st,
                const struct history *h);
+/* The same, complete but uncommitted in *w (for atomic_commit_set). */
+struct bin_writer;
+int ckpt_write_sealed(struct bin_writer *w, const char *path, const struct model *m,
+                      const struct train_state *st, const struct history *h);
 /* Reads into a freshly initialised model m (model_init from the stored
  * configuration); st and h may be NULL.  -1 with the reason in err. */
 int ckpt_read(const char *path, struct model *m, struct train_state *st, struct history *h,

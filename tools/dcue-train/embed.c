@@ -1,6 +1,8 @@
 /* embed.c — `dcue-train embed` and `dcue-train recommend`, and the
  * embedding passes eval.c shares. */
 #define _POSIX_C_SOURCE 200809L
+#include "atomic.h"
+#include "binfile.h"
 #include "dcue.h"
 #include "embfile.h"
 #include "layers.h"
@@ -8,6 +10,7 @@
 #include "progress.h"
 #include "tsv.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,13 +106,18 @@ int cmd_embed(struct options *o)
 	load_model(&m, o->load);
 	load_data_for(&d, o, &m, 0);
 	E = m.cfg.embedding;
+	/* the track and playlist tables are one set: both replaced or neither */
+	struct bin_writer tw, pw;
+	struct atomic_file *set[2];
+	const char *name[2];
+	size_t n = 0, bad, n_tracks = 0;
 	if (o->tracks_out != NULL) {
 		struct embeddings e;
 		embed_track_table(&m, &d, o->eval_batch, o->quiet, &e);
-		if (emb_write(o->tracks_out, &e) != 0)
-			die(EXIT_WORK, "%s", o->tracks_out);
-		if (!o->quiet)
-			warnx("%s: %zu track embeddings", o->tracks_out, e.n);
+		if (emb_write_sealed(&tw, o->tracks_out, &e) != 0)
+			die(EXIT_WORK, "%s: cannot write", o->tracks_out);
+		set[n] = &tw.af, name[n++] = o->tracks_out;
+		n_tracks = e.n;
 		emb_free(&e);
 	}
 	if (o->playlists_out != NULL) {
@@ -119,12 +127,22 @@ int cmd_embed(struct options *o)
 		e.vec = xmalloc(P * E * sizeof(float) + 1);
 		memcpy(e.key, d.pl.pid, P * sizeof(uint32_t));
 		embed_playlists(&m, P, o->eval_batch, e.vec);
-		if (emb_write(o->playlists_out, &e) != 0)
-			die(EXIT_WORK, "%s", o->playlists_out);
-		if (!o->quiet)
-			warnx("%s: %zu playlist embeddings", o->playlists_out, P);
+		if (emb_write_sealed(&pw, o->playlists_out, &e) != 0) {
+			int err = errno;
+			if (n > 0)
+				bin_abort(&tw);
+			errno = err;
+			die(EXIT_WORK, "%s: cannot write", o->playlists_out);
+		}
+		set[n] = &pw.af, name[n++] = o->playlists_out;
 		emb_free(&e);
 	}
+	if (n > 0 && atomic_commit_set(set, n, &bad) != 0)
+		die(EXIT_WORK, "%s: cannot write", name[bad]);
+	if (!o->quiet && o->tracks_out != NULL)
+		warnx("%s: %zu track embeddings", o->tracks_out, n_tracks);
+	if (!o->quiet && o->playlists_out != NULL)
+		warnx("%s: %zu playlist embeddings", o->playlists_out, (size_t)m.cfg.n_playlists);
 	data_free(&d);
 	model_free(&m);
 	return EXIT_OK;

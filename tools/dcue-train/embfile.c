@@ -13,6 +13,15 @@
 int emb_write(const char *path, const struct embeddings *e)
 {
 	struct bin_writer w;
+
+	if (emb_write_sealed(&w, path, e) != 0)
+		return -1;
+	return atomic_commit(&w.af);
+}
+
+int emb_write_sealed(struct bin_writer *out, const char *path, const struct embeddings *e)
+{
+	struct bin_writer w;
 	struct bin_header h;
 
 	memset(&h, 0, sizeof h);
@@ -32,7 +41,10 @@ int emb_write(const char *path, const struct embeddings *e)
 		errno = saved;
 		return -1;
 	}
-	return bin_finish(&w);
+	if (bin_seal(&w) != 0)
+		return -1;
+	*out = w;
+	return 0;
 }
 
 int emb_read(const char *path, struct embeddings *e, char *err, size_t errcap)

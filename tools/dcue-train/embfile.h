@@ -25,6 +25,9 @@ struct embeddings {
 };
 
 int emb_write(const char *path, const struct embeddings *e);
+/* The same, complete but uncommitted in *w (for atomic_commit_set). */
+struct bin_writer;
+int emb_write_sealed(struct bin_writer *w, const char *path, const struct embeddings *e);
 /* -1 with the reason (naming the file) in err. */
 int emb_read(const char *path, struct embeddings *e, char *err, size_t errcap);
 void emb_free(struct embeddings *e);

@@ -58,7 +58,7 @@ int cmd_eval(struct options *o)
 
 	if (o->per_playlist != NULL) {
 		if (atomic_open(&pp, o->per_playlist) != 0)
-			die(EXIT_WORK, "%s", o->per_playlist);
+			die(EXIT_WORK, "%s: cannot write", o->per_playlist);
 		fputs("# setting\tmodel\tpid\tauc\n", pp.fp);
 	}
 	uint8_t *state = xcalloc(N + 1, 1);     /* per playlist: 1 positive, 2 excluded */
@@ -123,13 +123,12 @@ int cmd_eval(struct options *o)
 			}
 		}
 	}
-	if (o->per_playlist != NULL && (ferror(pp.fp) || atomic_commit(&pp) != 0))
-		die(EXIT_WORK, "%s", o->per_playlist);
 
+	/* the report and the per-playlist file are one set (see the commit) */
 	struct atomic_file rep;
 	if (o->report != NULL) {
 		if (atomic_open(&rep, o->report) != 0)
-			die(EXIT_WORK, "%s", o->report);
+			die(EXIT_WORK, "%s: cannot write", o->report);
 		fputs("# metric\tsetting\tmodel\tvalue\n", rep.fp);
 	}
 	for (int s = 0; s < SET_COUNT; s++) {
@@ -144,8 +143,15 @@ int cmd_eval(struct options *o)
 					        mod_names[mo], v);
 			}
 	}
-	if (o->report != NULL && (ferror(rep.fp) || atomic_commit(&rep) != 0))
-		die(EXIT_WORK, "%s", o->report);
+	struct atomic_file *set[2];
+	const char *name[2];
+	size_t n = 0, bad;
+	if (o->report != NULL)
+		set[n] = &rep, name[n++] = o->report;
+	if (o->per_playlist != NULL)
+		set[n] = &pp, name[n++] = o->per_playlist;
+	if (n > 0 && atomic_commit_set(set, n, &bad) != 0)
+		die(EXIT_WORK, "%s: cannot write", name[bad]);
 	free(state), free(cand), free(order), free(score), free(tie), free(pos), free(tv), free(pv);
 	data_free(&d);
 	model_free(&m);

@@ -4,6 +4,7 @@
  * combinations and hands over to train.c, eval.c or embed.c.  See
  * docs/dcue-train.md. */
 #define _POSIX_C_SOURCE 200809L
+#include "atomic.h"
 #include "dcue.h"
 #include "msg.h"
 #include "score.h"
@@ -278,6 +279,12 @@ int main(int argc, char **argv)
 		opt_usage_error(usage, "embed needs --tracks FILE and/or --playlists FILE");
 	if (o.threads > 0)
 		openblas_set_num_threads(o.threads);
+	/* every output is checked before the long work, not after it */
+	const char *outs[] = { o.save, o.metrics, o.report, o.per_playlist, o.tracks_out,
+	                       o.playlists_out };
+	for (size_t i = 0; i < sizeof outs / sizeof outs[0]; i++)
+		if (outs[i] != NULL && atomic_probe(outs[i]) != 0)
+			die(EXIT_WORK, "%s: cannot write", outs[i]);
 	switch (cmd) {
 	case 0: rc = cmd_train(&o); break;
 	case 1: rc = cmd_eval(&o); break;

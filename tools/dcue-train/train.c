@@ -6,6 +6,8 @@
  * order is derived from (seed, epoch), so a run resumed from any
  * checkpoint replays exactly what the uninterrupted run would have done. */
 #define _POSIX_C_SOURCE 200809L
+#include "atomic.h"
+#include "binfile.h"
 #include "checkpoint.h"
 #include "dcue.h"
 #include "msg.h"
@@ -42,22 +44,48 @@ struct trainer {
 	double log_loss, log_correct, log_samples, log_active, log_terms, log_t0;
 };
 
-static void save(struct trainer *t)
+/* The checkpoint (with_ckpt) and the metrics TSV are one set — the
+ * checkpoint carries the same history — replaced together or not at all. */
+static void save_outputs(struct trainer *t, int with_ckpt)
 {
 	struct train_state st = t->st;
+	struct bin_writer w;
+	struct atomic_file mf;
+	struct atomic_file *set[2];
+	const char *name[2];
+	size_t n = 0, bad;
 
-	if (t->o->save == NULL)
-		return;
 	memcpy(st.rng, t->rng.s, sizeof st.rng);
 	st.elapsed = t->st.elapsed + (now_seconds() - t->run_start);
-	if (ckpt_write(t->o->save, &t->m, &st, &t->hist) != 0)
-		die(EXIT_WORK, "%s: cannot write the checkpoint", t->o->save);
+	if (with_ckpt && t->o->save != NULL) {
+		if (ckpt_write_sealed(&w, t->o->save, &t->m, &st, &t->hist) != 0)
+			die(EXIT_WORK, "%s: cannot write", t->o->save);
+		set[n] = &w.af;
+		name[n++] = t->o->save;
+	}
+	if (t->o->metrics != NULL && t->hist.n > 0) {
+		if (history_write_sealed(&mf, &t->hist, t->o->metrics) != 0) {
+			int e = errno;
+			if (n > 0)
+				bin_abort(&w);
+			errno = e;
+			die(EXIT_WORK, "%s: cannot write", t->o->metrics);
+		}
+		set[n] = &mf;
+		name[n++] = t->o->metrics;
+	}
+	if (n > 0 && atomic_commit_set(set, n, &bad) != 0)
+		die(EXIT_WORK, "%s: cannot write", name[bad]);
+}
+
+static void save(struct trainer *t)
+{
+	save_outputs(t, 1);
 }
 
 static void write_metrics(struct trainer *t)
 {
-	if (t->o->metrics != NULL && history_write_tsv(&t->hist, t->o->metrics) != 0)
-		die(EXIT_WORK, "%s", t->o->metrics);
+	save_outputs(t, 0);
 }
 
 static void make_order(struct trainer *t, uint64_t epoch)
@@ -147,8 +175,7 @@ static void end_epoch(struct trainer *t)
 	t->st.step_in_epoch = 0;
 	t->st.loss_sum = t->st.correct = t->st.samples = 0;
 	t->st.active_terms = t->st.terms = t->st.seconds = 0;
-	write_metrics(t);
-	save(t);
+	save(t);                  /* the checkpoint and the metrics, as one set */
 }
 
 /* Loads --load: a resume when every setting matches, else a fine-tune

@@ -54,10 +54,23 @@ int failures_append(const char *path, const char *id, const char *reason, const 
 			rc = -1;
 			goto out;
 		}
-	if (fstat(fd, &st) == 0 && st.st_size == 0)
+	if (fstat(fd, &st) != 0) {
+		rc = -1;
+		goto out;
+	}
+	if (st.st_size == 0)
 		rc = write_all(fd, FAILURES_HEADER "\n", sizeof FAILURES_HEADER);
 	if (rc == 0)
 		rc = write_all(fd, line, len);
+	/* A full disk or a file-size limit must not leave half a line: cut the
+	 * file back to what it was (we hold the lock). */
+	if (rc != 0) {
+		saved = errno;
+		if (ftruncate(fd, st.st_size) != 0) {
+			/* nothing more to do: the reader skips a malformed last line */
+		}
+		errno = saved;
+	}
 	/* No fsync: a line lost to a power cut only means that track is tried
 	 * again by the next run. */
 out:

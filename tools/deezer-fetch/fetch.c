@@ -197,11 +197,11 @@ static enum fetch_class api_search(struct fetch_ctx *f, const char *query, json_
 		char msg[400];
 
 		if (ratelimit_acquire(f->rl) != 0)
-			die(EXIT_WORK, "%s", f->rl->path);
+			die(EXIT_WORK, "%s: cannot write", f->rl->path);
 		f->st.api_requests++;
 		http_get(&f->http, url, &f->json, &r);
 		if (ratelimit_done(f->rl) != 0)
-			die(EXIT_WORK, "%s", f->rl->path);
+			die(EXIT_WORK, "%s: cannot write", f->rl->path);
 		if (r.kind == HTTP_TOO_LARGE) {
 			c = set_outcome(o, FETCH_TOO_LARGE, 0, "search response over %zu bytes",
 			                f->cfg.max_json);
@@ -245,15 +245,15 @@ static void write_cache(const char *path, const struct http_buf *b)
 	struct atomic_file af;
 
 	if (atomic_open(&af, path) != 0)
-		die(EXIT_WORK, "%s", path);
+		die(EXIT_WORK, "%s: cannot write", path);
 	if (fwrite(b->data, 1, b->len, af.fp) != b->len) {
 		int saved = errno;
 		atomic_abort(&af);
 		errno = saved;
-		die(EXIT_WORK, "%s", path);
+		die(EXIT_WORK, "%s: cannot write", path);
 	}
 	if (atomic_commit(&af) != 0)
-		die(EXIT_WORK, "%s", path);
+		die(EXIT_WORK, "%s: cannot write", path);
 }
 
 /* Downloads the preview (no API budget: it is the CDN) into out_path. */

@@ -156,14 +156,17 @@ static void read_input(struct input *in, const char *name, FILE *fp)
 	while ((got = tsv_getline(&r, &toolong)) > 0) {
 		char *f[4];
 		if (got == 2) {
-			warnx("%s:%lu: line longer than %d bytes, skipped", name, toolong, MAX_LINE);
+			warnx("%s:%lu: expected a line of at most %d bytes, found a longer one; "
+			      "line skipped", name, toolong, MAX_LINE);
 			in->errors++;
 			continue;
 		}
 		if (r.line[0] == '#' || r.line[strspn(r.line, " ")] == '\0')
 			continue;
-		if (tsv_split(r.line, f, 4) < 3) {
-			warnx("%s:%lu: expected track_id<TAB>artist<TAB>title", name, r.lineno);
+		int nf = tsv_split(r.line, f, 4);
+		if (nf < 3) {
+			warnx("%s:%lu: expected track_id<TAB>artist<TAB>title, found %d field%s; "
+			      "line skipped", name, r.lineno, nf, nf == 1 ? "" : "s");
 			in->errors++;
 			continue;
 		}
@@ -229,7 +232,7 @@ static void record_failure(const char *failures, const char *id, const char *rea
                            const char *msg)
 {
 	if (failures_append(failures, id, reason, msg) != 0)
-		die(EXIT_WORK, "%s", failures);
+		die(EXIT_WORK, "%s: cannot write", failures);
 }
 
 static void parse_options(struct run *r, int argc, char **argv)
@@ -305,6 +308,21 @@ static void parse_options(struct run *r, int argc, char **argv)
 		snprintf(r->failures_buf, len, "%s/failures.tsv", r->cache);
 		r->failures = r->failures_buf;
 	}
+}
+
+/* Before any request: the cache takes new files, and the failures file can
+ * be appended to (or created), so a read-only or full folder is reported
+ * at once rather than after the first download. */
+static void check_writable(const struct run *r)
+{
+	char probe[4200];
+
+	snprintf(probe, sizeof probe, "%s/probe.mp3", r->cache);
+	if (atomic_probe(probe) != 0)
+		die(EXIT_WORK, "%s: cannot write", r->cache);
+	if (access(r->failures, F_OK) == 0 ? access(r->failures, W_OK) != 0
+	                                   : atomic_probe(r->failures) != 0)
+		die(EXIT_WORK, "%s: cannot write", r->failures);
 }
 
 /* Reads every input before the first request: the total drives the
@@ -417,15 +435,16 @@ int main(int argc, char **argv)
 		opt_usage_error(usage, "--cache: a folder name with a tab or newline cannot be passed on");
 	read_inputs(&in, argc, argv);
 	if (mkdir_p(r.cache) != 0)
-		die(EXIT_WORK, "%s", r.cache);
+		die(EXIT_WORK, "%s: cannot create folder", r.cache);
 	if (mkdir_p(r.state) != 0)
-		die(EXIT_WORK, "%s", r.state);
+		die(EXIT_WORK, "%s: cannot create folder", r.state);
+	check_writable(&r);
 	if (failures_load(r.failures, on_failure, &in, &bad) != 0)
 		die(EXIT_WORK, "%s", r.failures);
 	if (bad)
 		warnx("%s: %lu malformed line%s ignored", r.failures, bad, bad == 1 ? "" : "s");
 	if (ratelimit_open(&rl, r.state, r.rate_n, r.rate_s, r.timeout + 1) != 0)
-		die(EXIT_WORK, "%s", rl.path ? rl.path : r.state);
+		die(EXIT_WORK, "%s: cannot open", rl.path ? rl.path : r.state);
 	/* The seed only jitters backoff delays; it differs per process so
 	 * parallel processes do not retry in lockstep. */
 	if (fetch_init(&f, &r.cfg, &rl, r.connect_timeout, r.timeout, r.reuse,

@@ -272,7 +272,7 @@ static void write_histograms(const char *path, const struct stats_in *s, const u
 	uint64_t maxc = 0, *hist;
 
 	if (atomic_open(&af, path) != 0)
-		die(EXIT_WORK, "%s", path);
+		die(EXIT_WORK, "%s: cannot write", path);
 	fprintf(af.fp, "# what\tvalue\tcount\n");
 	for (uint64_t i = 0; i < s->P; ) {
 		uint64_t j = i;
@@ -294,7 +294,7 @@ static void write_histograms(const char *path, const struct stats_in *s, const u
 			        (unsigned long long)hist[c]);
 	free(hist);
 	if (ferror(af.fp) || atomic_commit(&af) != 0)
-		die(EXIT_WORK, "%s", path);
+		die(EXIT_WORK, "%s: cannot write", path);
 }
 
 static void print_stats(const struct stats_in *s, const char *histograms)
@@ -410,6 +410,8 @@ static int run_stats(int argc, char **argv, const struct args *a)
 	struct dataset ds;
 	char err[1024];
 
+	if (a->histograms != NULL && atomic_probe(a->histograms) != 0)
+		die(EXIT_WORK, "%s: cannot write", a->histograms);
 	if (argc == 1 && is_outdir(argv[0]))
 		return stats_outdir(argv[0], a);
 	for (int i = 0; i < argc; i++)
@@ -566,6 +568,9 @@ int main(int argc, char **argv)
 	if (a.histograms != NULL)
 		opt_usage_error(usage_text, "--histograms belongs to 'mpd-parse stats'");
 
+	int make_dir;
+	if (store_check_outdir(a.outdir, &make_dir, err, sizeof err) != 0)
+		diex(EXIT_WORK, "%s", err);
 	for (int i = 0; i < argc; i++)
 		collect(argv[i], &f);
 	store_init(&st, a.limit, 0);
@@ -581,7 +586,7 @@ int main(int argc, char **argv)
 		diex(EXIT_WORK, "%s", err);
 	if (ds.n_playlists == 0)
 		diex(EXIT_WORK, "no playlists left to write (check --limit and --min-count)");
-	if (store_write(&st, &ds, a.outdir, err, sizeof err) != 0)
+	if (store_write(&st, &ds, a.outdir, make_dir, err, sizeof err) != 0)
 		diex(EXIT_WORK, "%s", err);
 	if (!a.quiet)
 		fprintf(stderr, "%s: %llu playlists, %llu tracks, %llu playlist-track pairs -> %s"

@@ -2,12 +2,14 @@
 #define _POSIX_C_SOURCE 200809L
 #include "mpd_store.h"
 #include "atomic.h"
+#include "binfile.h"
 #include "ids.h"
 #include "msg.h"
 #include "playlists.h"
 #include "tracks.h"
 
 #include <errno.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -382,34 +384,35 @@ static void put_clean(FILE *fp, const char *s)
 		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? ' ' : *s, fp);
 }
 
-static int write_challenge(const struct challenge *c, const char *path)
+/* Fills *af with challenge.tsv, left uncommitted: it joins the set of
+ * tracks.tsv and playlists.bin. */
+static int write_challenge(const struct challenge *c, const char *path, struct atomic_file *af)
 {
-	struct atomic_file af;
-
-	if (atomic_open(&af, path) != 0)
+	if (atomic_open(af, path) != 0)
 		return -1;
-	fprintf(af.fp, "%s\n", CHALLENGE_TSV_HEADER);
+	fprintf(af->fp, "%s\n", CHALLENGE_TSV_HEADER);
 	for (size_t i = 0; i < c->n; i++) {
 		const struct ch_playlist *p = &c->pl[i];
-		fprintf(af.fp, "%u\t%d\t%u\t%u\t%u\t%d\t", p->pid, p->category, p->num_samples,
+		fprintf(af->fp, "%u\t%d\t%u\t%u\t%u\t%d\t", p->pid, p->category, p->num_samples,
 		        p->num_holdouts, p->num_tracks, p->titled);
-		put_clean(af.fp, p->name);
-		fputc('\n', af.fp);
+		put_clean(af->fp, p->name);
+		fputc('\n', af->fp);
 	}
-	if (ferror(af.fp)) {
+	if (ferror(af->fp)) {
 		int saved = errno;
-		atomic_abort(&af);
+		atomic_abort(af);
 		errno = saved;
 		return -1;
 	}
-	return atomic_commit(&af);
+	return 0;
 }
 
 int store_write(const struct mpd_store *st, const struct dataset *ds, const char *outdir,
-                char *err, size_t errcap)
+                int make_dir, char *err, size_t errcap)
 {
 	char tpath[4096], ppath[4096], cpath[4096];
 	struct atomic_file af;
+	struct bin_writer w;
 	struct playlists pl;
 
 	if (snprintf(tpath, sizeof tpath, "%s/tracks.tsv", outdir) >= (int)sizeof tpath ||
@@ -418,11 +421,12 @@ int store_write(const struct mpd_store *st, const struct dataset *ds, const char
 		snprintf(err, errcap, "%s: path too long", outdir);
 		return -1;
 	}
-	if (mkdir_p(outdir) != 0) {
+	/* a folder that existed before the work and vanished since is an
+	 * error (the next writes report it), not something to make again */
+	if (make_dir && mkdir_p(outdir) != 0) {
 		snprintf(err, errcap, "%s: cannot create folder: %s", outdir, strerror(errno));
 		return -1;
 	}
-	/* tracks.tsv is renamed into place only after playlists.bin is complete. */
 	if (write_tracks(st, ds, tpath, &af) != 0) {
 		snprintf(err, errcap, "%s: cannot write: %s", tpath, strerror(errno));
 		return -1;
@@ -433,23 +437,78 @@ int store_write(const struct mpd_store *st, const struct dataset *ds, const char
 	pl.pid = ds->pid;
 	pl.offsets = ds->offsets;
 	pl.track = ds->track;
-	if (playlists_write(ppath, &pl) != 0) {
+	if (playlists_write_sealed(&w, ppath, &pl) != 0) {
 		snprintf(err, errcap, "%s: cannot write: %s", ppath, strerror(errno));
 		atomic_abort(&af);
 		return -1;
 	}
-	/* challenge.tsv belongs to this playlists.bin: written with it, or
-	 * removed so that no stale one describes it */
-	if (st->challenge != NULL ? write_challenge(st->challenge, cpath) != 0
-	                          : unlink(cpath) != 0 && errno != ENOENT) {
-		snprintf(err, errcap, "%s: cannot %s: %s", cpath, st->challenge ? "write" : "remove",
-		         strerror(errno));
-		atomic_abort(&af);
+	/* the files are one set (row r of tracks.tsv is track r; challenge.tsv
+	 * describes this playlists.bin's challenge playlists) */
+	struct atomic_file caf;
+	struct atomic_file *set[3] = { &af, &w.af, &caf };
+	size_t nset = 2, bad;
+	if (st->challenge != NULL) {
+		if (write_challenge(st->challenge, cpath, &caf) != 0) {
+			snprintf(err, errcap, "%s: cannot write: %s", cpath, strerror(errno));
+			atomic_abort(&af);
+			bin_abort(&w);
+			return -1;
+		}
+		nset = 3;
+	}
+	if (atomic_commit_set(set, nset, &bad) != 0) {
+		snprintf(err, errcap, "%s: cannot write: %s",
+		         bad == 0 ? tpath : bad == 1 ? ppath : cpath, strerror(errno));
 		return -1;
 	}
-	if (atomic_commit(&af) != 0) {
-		snprintf(err, errcap, "%s: cannot write: %s", tpath, strerror(errno));
+	/* no stale challenge.tsv may describe the new playlists.bin */
+	if (st->challenge == NULL && unlink(cpath) != 0 && errno != ENOENT) {
+		snprintf(err, errcap, "%s: cannot remove: %s", cpath, strerror(errno));
 		return -1;
+	}
+	return 0;
+}
+
+int store_check_outdir(const char *outdir, int *make_dir, char *err, size_t errcap)
+{
+	char path[4096], probe[4096];
+	struct stat sb;
+
+	*make_dir = 0;
+	for (int i = 0; i < 2; i++) {
+		const char *name = i == 0 ? "tracks.tsv" : "playlists.bin";
+		if (snprintf(path, sizeof path, "%s/%s", outdir, name) >= (int)sizeof path) {
+			snprintf(err, errcap, "%s: path too long", outdir);
+			return -1;
+		}
+		if (stat(outdir, &sb) != 0 && errno == ENOENT) {
+			/* not made yet (an input error must leave nothing behind):
+			 * check that the nearest existing folder takes a new entry */
+			char *slash;
+			snprintf(probe, sizeof probe, "%s", outdir);
+			while ((slash = strrchr(probe, '/')) != NULL) {
+				*slash = '\0';
+				if (probe[0] == '\0' || stat(probe, &sb) == 0)
+					break;
+			}
+			if (slash == NULL)
+				snprintf(probe, sizeof probe, ".");
+			else if (probe[0] == '\0')
+				snprintf(probe, sizeof probe, "/");
+			size_t n = strlen(probe);
+			snprintf(probe + n, sizeof probe - n, "%soutdir", probe[n - 1] == '/' ? "" : "/");
+			if (atomic_probe(probe) != 0) {
+				snprintf(err, errcap, "%s: cannot create folder: %s", outdir,
+				         strerror(errno));
+				return -1;
+			}
+			*make_dir = 1;
+			return 0;
+		}
+		if (atomic_probe(path) != 0) {
+			snprintf(err, errcap, "%s: cannot write: %s", path, strerror(errno));
+			return -1;
+		}
 	}
 	return 0;
 }

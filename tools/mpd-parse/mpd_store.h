@@ -82,11 +82,16 @@ int store_finish(struct mpd_store *st, uint32_t min_count, const char *const *fi
                  struct dataset *ds, char *err, size_t errcap);
 void dataset_free(struct dataset *ds);
 
-/* Writes OUTDIR/tracks.tsv and OUTDIR/playlists.bin, and OUTDIR/challenge.tsv
- * when the store holds a challenge set (else removes a stale one); -1 with
- * err set. */
+/* Writes OUTDIR/tracks.tsv and OUTDIR/playlists.bin as one set (both
+ * replaced or neither: atomic_commit_set), with OUTDIR/challenge.tsv in the
+ * same set when the store holds a challenge set (else a stale one is
+ * removed), making OUTDIR first when make_dir; -1 with err set. */
 int store_write(const struct mpd_store *st, const struct dataset *ds, const char *outdir,
-                char *err, size_t errcap);
+                int make_dir, char *err, size_t errcap);
+/* Before the work: checks that both outputs can be written in OUTDIR, or
+ * that OUTDIR can be made (then *make_dir = 1; it is not made yet);
+ * -1 with err naming the path. */
+int store_check_outdir(const char *outdir, int *make_dir, char *err, size_t errcap);
 
 /* The title as the reference searched for it: cut at the first '(' or
  * " - ", trimmed; the whole trimmed name when that leaves nothing.

@@ -21,14 +21,27 @@ struct line_reader {
 	char buf[1 << 16];
 	size_t start, end;
 	int eof;
+	int skipping;             /* inside an over-long line: drop up to its '\n' */
 	unsigned long lineno;
 };
 
 /* 1: a line in *line; 0: end of input; -1: nothing arrived within
- * timeout_ms (negative = wait forever). */
+ * timeout_ms (negative = wait forever); 2: line lr->lineno was longer than
+ * the buffer and is being skipped (reported by the caller). */
 static int next_line(struct line_reader *lr, int timeout_ms, char **line)
 {
 	for (;;) {
+		if (lr->skipping) {
+			char *nl = memchr(lr->buf, '\n', lr->end);
+			if (nl != NULL) {
+				lr->start = (size_t)(nl - lr->buf) + 1;
+				lr->skipping = 0;
+				continue;
+			}
+			lr->start = lr->end = 0;
+			if (lr->eof)
+				return 0;
+		}
 		char *nl = memchr(lr->buf + lr->start, '\n', lr->end - lr->start);
 		if (nl != NULL || (lr->eof && lr->start < lr->end)) {
 			char *s = lr->buf + lr->start;
@@ -47,9 +60,12 @@ static int next_line(struct line_reader *lr, int timeout_ms, char **line)
 		memmove(lr->buf, lr->buf + lr->start, lr->end - lr->start);
 		lr->end -= lr->start;
 		lr->start = 0;
-		if (lr->end + 1 >= sizeof lr->buf)
-			diex(EXIT_WORK, "stdin: line %lu: longer than %zu bytes", lr->lineno + 1,
-			     sizeof lr->buf - 2);
+		if (lr->end + 1 >= sizeof lr->buf && !lr->skipping) {
+			lr->skipping = 1;
+			lr->lineno++;
+			lr->start = lr->end = 0;
+			return 2;
+		}
 		if (timeout_ms >= 0) {
 			struct pollfd p = {.fd = 0, .events = POLLIN};
 			int r = poll(&p, 1, timeout_ms);
@@ -79,7 +95,7 @@ static struct job *parse_line(char *line, unsigned long lineno, const char *outd
 	char out[PATH_MAX];
 
 	if (tab == NULL) {
-		wav2mel_say("stdin: line %lu: expected 'id<TAB>path'", lineno);
+		wav2mel_say("stdin:%lu: expected 'id<TAB>path', found no tab; line skipped", lineno);
 		return NULL;
 	}
 	*tab = '\0';
@@ -87,11 +103,13 @@ static struct job *parse_line(char *line, unsigned long lineno, const char *outd
 	if ((end = strchr(path, '\t')) != NULL)
 		*end = '\0';
 	if (!name_is_safe(line)) {
-		wav2mel_say("stdin: line %lu: id '%s' is not a safe file name", lineno, line);
+		wav2mel_say("stdin:%lu: expected an id of 1-128 characters [0-9A-Za-z_.-] not "
+		            "starting with '.', found '%.40s'; line skipped", lineno, line);
 		return NULL;
 	}
 	if (*path == '\0' || strcmp(path, "-") == 0) {
-		wav2mel_say("stdin: line %lu: %s: no input path", lineno, line);
+		wav2mel_say("stdin:%lu: %s: expected an input path, found none; line skipped",
+		            lineno, line);
 		return NULL;
 	}
 	if (wav2mel_precheck(path) != 0)
@@ -157,12 +175,24 @@ void wav2mel_batch(struct ctx *c, struct lane *lanes, int nlanes, const char *ou
 	char *line;
 	int r;
 
+	char probe[PATH_MAX];
 	if (mkdir_p(outdir) != 0)
-		die(EXIT_WORK, "%s", outdir);
+		die(EXIT_WORK, "%s: cannot create folder", outdir);
+	/* a folder that takes no new file is found before any decoding */
+	if (snprintf(probe, sizeof probe, "%s/probe.mel", outdir) >= (int)sizeof probe)
+		diex(EXIT_WORK, "%s: path too long", outdir);
+	if (atomic_probe(probe) != 0)
+		die(EXIT_WORK, "%s: cannot write", outdir);
 	for (int i = 0; i < nlanes; i++)
 		if ((errno = pthread_create(&lanes[i].thread, NULL, lane_main, &lanes[i])) != 0)
 			die(EXIT_WORK, "cannot start a thread");
 	while ((r = next_line(&lr, k ? wait_ms : -1, &line)) != 0) {
+		if (r == 2) {
+			wav2mel_say("stdin:%lu: expected a line of at most %zu bytes, found a longer "
+			            "one; line skipped", lr.lineno, sizeof lr.buf - 2);
+			wav2mel_count(c, 0);
+			continue;
+		}
 		if (r == 1) {
 			line[strcspn(line, "\r")] = '\0';
 			if (line[0] == '\0' || line[0] == '#')

@@ -9,6 +9,7 @@
  * command line. */
 #define _GNU_SOURCE
 #include "convert.h"
+#include "atomic.h"
 
 #include "melfile.h"
 #include "msg.h"
@@ -155,6 +156,9 @@ int main(int argc, char **argv)
 	struct lane *lanes = xcalloc((size_t)nlanes, sizeof *lanes);
 	for (int i = 0; i < nlanes; i++)
 		wav2mel_lane_init(&lanes[i], &c, &cfg, per_lane);
+	/* an output that cannot be written is found before any decoding */
+	if (!c.batch && atomic_probe(argv[1]) != 0)
+		die(EXIT_WORK, "%s: cannot write", argv[1]);
 	if (c.batch) {
 		wav2mel_batch(&c, lanes, nlanes, outdir, (size_t)group, (int)(wait_s * 1000.0));
 	} else {
