@@ -34,6 +34,9 @@ fails 1 "nan.mel: value 1 is not finite" "$BIN/mel-stats" nan.mel
 # mel-stats: scaling far from the values cannot give infinite sums
 "$BIN/mel-stats" -o s.txt "f/mels/$f32"
 grep -q '^mel_mean ' s.txt
+fails 1 "$f32: values too far from" "$BIN/mel-stats" -o s2.txt --mel-min 0 --mel-max 1e-300 \
+	"f/mels/$f32"
+[ ! -e s2.txt ]
 
 # dcue-train refuses both instead of training on a NaN mean (was exit 0)
 cp huge.mel "d/mels/$one"
