@@ -28,7 +28,7 @@ CC      := clang-14
 BUILD   := build-fuzz
 BIN     := build-fuzz/bin
 SANFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
-            -fno-sanitize-recover=undefined
+            -fno-sanitize-recover=undefined -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
 else ifeq ($(SAN),1)
 BUILD   := build-san
 BIN     := bin-san

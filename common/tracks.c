@@ -21,7 +21,7 @@ static char *slurp(const char *path, size_t *len, char *err, size_t errcap)
 	}
 	for (;;) {
 		if (cap - n < 65536) {
-			cap = cap ? cap * 2 : 1 << 20;
+			cap = cap ? cap * 2 : 1 << 16;
 			char *nb = realloc(buf, cap + 1);
 			if (nb == NULL) {
 				snprintf(err, errcap, "%s: out of memory", path);

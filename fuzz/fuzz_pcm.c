@@ -4,7 +4,8 @@
  * would.  ffmpeg itself is not run.  The first byte picks the setting:
  * bit 0 log1p, bit 1 --allow-silent, bit 2 a small STFT (n_fft 64, hop 16,
  * 8 bands) instead of the default (1024, 512, 128); the rest are samples.
- * A result it accepts must be finite and inside its [vmin, vmax]. */
+ * A result it accepts must be finite and inside its [vmin, vmax] (found:
+ * samples near 3e38 overflowed the power spectrum into NaN; now refused). */
 #include "fuzz.h"
 #include "convert.h"
 

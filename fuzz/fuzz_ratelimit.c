@@ -9,18 +9,28 @@
 
 #include <limits.h>
 
-static char dir[] = "/tmp/dcue-fuzz-rl.XXXXXX";
+static char dir[64];
 static char file[sizeof dir + 32];
+
+static void cleanup(void)
+{
+	unlink(file);
+	rmdir(dir);
+}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc, (void)argv;
 	fuzz_quiet();
+	/* the state file is rewritten per input: memory, not disk */
+	snprintf(dir, sizeof dir, "%s/dcue-fuzz-rl.XXXXXX",
+	         access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
 	if (mkdtemp(dir) == NULL) {
 		perror("mkdtemp");
 		abort();
 	}
 	snprintf(file, sizeof file, "%s/ratelimit.state", dir);
+	atexit(cleanup);
 	return 0;
 }
 

@@ -475,6 +475,11 @@ int main(int argc, char **argv)
 		warnx("no readable .mel files with frames; nothing written");
 		return EXIT_WORK;
 	}
+	if (!isfinite(s.total.sum) || !isfinite(s.total.sumsq)) {
+		warnx("the sums over all files are not finite (values too far from [--mel-min, "
+		      "--mel-max]); nothing written");
+		return EXIT_WORK;
+	}
 	write_outputs(out, hist, &s);
 	if (s.skipped)
 		warnx("%lu file(s) skipped", s.skipped);

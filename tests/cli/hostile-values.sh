@@ -34,6 +34,9 @@ fails 1 "nan.mel: value 1 is not finite" "$BIN/mel-stats" nan.mel
 # mel-stats: scaling far from the values cannot give infinite sums
 "$BIN/mel-stats" -o s.txt "f/mels/$f32"
 grep -q '^mel_mean ' s.txt
+fails 1 "$f32: values too far from" "$BIN/mel-stats" -o s2.txt --mel-min 0 --mel-max 1e-300 \
+	"f/mels/$f32"
+[ ! -e s2.txt ]
 
 # dcue-train refuses both instead of training on a NaN mean (was exit 0)
 cp huge.mel "d/mels/$one"
@@ -89,11 +92,19 @@ fails 1 "zero-std.txt:3: mel_std: 0 is out of range" "$BIN/dcue-train" train \
 import struct
 import numpy as np
 x = (0.5 * np.sin(np.arange(22050) * 0.1)).astype("<f4")
+def wav(name, x):
+    d = x.tobytes()
+    h = (b"RIFF" + struct.pack("<I", 36 + len(d)) + b"WAVE" + b"fmt " +
+         struct.pack("<IHHIIHH", 16, 3, 1, 22050, 22050 * 4, 4, 32) + b"data" +
+         struct.pack("<I", len(d)))
+    open(name, "wb").write(h + d)
 x[1000] = np.nan
-d = x.tobytes()
-h = (b"RIFF" + struct.pack("<I", 36 + len(d)) + b"WAVE" + b"fmt " +
-     struct.pack("<IHHIIHH", 16, 3, 1, 22050, 22050 * 4, 4, 32) + b"data" + struct.pack("<I", len(d)))
-open("nan.wav", "wb").write(h + d)
+wav("nan.wav", x)
+x[1000] = 2.4e38        # finite, but its power spectrum overflows (found by fuzz_pcm)
+wav("huge.wav", x)
 PY
 fails 1 "nan.wav: decoded sample 1000 is not finite" "$BIN/wav2mel" --encoding f32 nan.wav nan-out.mel
 [ ! -e nan-out.mel ]
+fails 1 "huge.wav: decoded sample 1000 is 2.4e+38 (expected within ±1e6)" "$BIN/wav2mel" \
+	--log1p huge.wav huge-out.mel
+[ ! -e huge-out.mel ]

@@ -548,7 +548,14 @@ static void locate(const char *path, unsigned long long at, unsigned long *line,
 
 /* Driving the parser ------------------------------------------------------ */
 
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+/* `make fuzz`: small pieces put piece boundaries inside the small inputs,
+ * and 4 MiB of buffers per input (gzbuffer's are 3) would be most of a
+ * run under AddressSanitizer. */
+enum { CHUNK = 1 << 12 };
+#else
 enum { CHUNK = 1 << 20 };
+#endif
 
 struct parse {
 	struct reader r;

@@ -123,11 +123,18 @@ int wav2mel_compute(struct lane *L, const struct job *job, const struct wav2mel_
 		snprintf(r->why, sizeof r->why, "%s: no audio decoded", job->in);
 		return -1;
 	}
-	/* a float input (WAV, FLAC) can decode to NaN or infinity, which would
-	 * poison its whole spectrogram (and max S) */
+	/* a float input (WAV, FLAC) can decode to NaN or infinity, or to values
+	 * so large that the power spectrum overflows: either would poison the
+	 * whole spectrogram (through max S).  Audio is within ±1; ±1e6 leaves
+	 * any gain headroom and keeps |X|² far from float's range. */
 	for (size_t i = 0; i < s->n; i++)
-		if (!isfinite(s->x[i])) {
-			snprintf(r->why, sizeof r->why, "%s: decoded sample %zu is not finite", job->in, i);
+		if (!(s->x[i] >= -1e6f && s->x[i] <= 1e6f)) {
+			if (isfinite(s->x[i]))
+				snprintf(r->why, sizeof r->why, "%s: decoded sample %zu is %g (expected "
+				         "within ±1e6)", job->in, i, (double)s->x[i]);
+			else
+				snprintf(r->why, sizeof r->why, "%s: decoded sample %zu is not finite",
+				         job->in, i);
 			return -1;
 		}
 	r->T = melspec_n_frames(&L->ms, s->n);
