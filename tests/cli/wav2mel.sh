@@ -98,10 +98,10 @@ fails 2 'needs -o' $W --batch
 no_output x.mel
 
 # --- errors: named, exit 1, no output ---------------------------------------
-fails 1 'nope.mp3: No such file' $W nope.mp3 x.mel
+fails 1 'nope.mp3: cannot open: No such file' $W nope.mp3 x.mel
 no_output x.mel
 : > empty.mp3
-fails 1 'empty.mp3: empty file' $W empty.mp3 x.mel
+fails 1 'empty.mp3: expected an audio file, found an empty file' $W empty.mp3 x.mel
 no_output x.mel
 printf 'this is not audio\n%.0s' $(seq 50) > text.mp3
 fails 1 'text.mp3: cannot decode' $W text.mp3 x.mel
@@ -109,7 +109,7 @@ no_output x.mel
 fails 1 'cannot decode' $W - x.mel < text.mp3
 no_output x.mel
 mkdir adir
-fails 1 'adir: is a directory' $W adir x.mel
+fails 1 'adir: expected an audio file, found a directory' $W adir x.mel
 ffmpeg -hide_banner -nostdin -v error -y -f lavfi -i "color=c=red:s=16x16:d=1" -frames:v 1 img.png
 fails 1 'img.png: cannot decode' $W img.png x.mel        # no audio stream
 no_output x.mel

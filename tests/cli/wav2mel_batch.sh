@@ -77,8 +77,8 @@ for i in 1 2 3 4 5 6 7; do
 done
 [ "$(wc -l < listed.tsv)" -eq 7 ]
 [ "$(ls mixed | wc -l)" -eq 7 ]                 # nothing else, no temporaries
-grep -q 'in/missing.mp3: No such file' err.txt
-grep -q 'in/empty.mp3: empty file' err.txt
+grep -q 'in/missing.mp3: cannot open: No such file' err.txt
+grep -q 'in/empty.mp3: expected an audio file, found an empty file' err.txt
 grep -q 'in/garbage.mp3: cannot decode' err.txt
 grep -q 'in/picture.png: cannot decode' err.txt
 grep -q 'in/silence.wav: silent input' err.txt

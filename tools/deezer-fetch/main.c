@@ -185,7 +185,7 @@ static void read_input(struct input *in, const char *name, FILE *fp)
 		t->line = r.lineno;
 	}
 	if (got < 0)
-		die(EXIT_WORK, "%s", name);
+		die(EXIT_WORK, "%s: cannot read", name);
 	tsv_reader_free(&r);
 }
 
@@ -338,7 +338,7 @@ static void read_inputs(struct input *in, int argc, char **argv)
 		}
 		FILE *fp = fopen(argv[i], "rb");
 		if (fp == NULL)
-			die(EXIT_WORK, "%s", argv[i]);
+			die(EXIT_WORK, "%s: cannot open", argv[i]);
 		read_input(in, argv[i], fp);
 		fclose(fp);
 	}
@@ -440,7 +440,7 @@ int main(int argc, char **argv)
 		die(EXIT_WORK, "%s: cannot create folder", r.state);
 	check_writable(&r);
 	if (failures_load(r.failures, on_failure, &in, &bad) != 0)
-		die(EXIT_WORK, "%s", r.failures);
+		die(EXIT_WORK, "%s: cannot read", r.failures);
 	if (bad)
 		warnx("%s: %lu malformed line%s ignored", r.failures, bad, bad == 1 ? "" : "s");
 	if (ratelimit_open(&rl, r.state, r.rate_n, r.rate_s, r.timeout + 1) != 0)

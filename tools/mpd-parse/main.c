@@ -178,14 +178,14 @@ static void collect(const char *path, struct files *f)
 		return;
 	}
 	if (stat(path, &st) != 0)
-		die(EXIT_WORK, "%s", path);
+		die(EXIT_WORK, "%s: cannot open", path);
 	if (!S_ISDIR(st.st_mode)) {
 		files_add(f, xstrdup(path));
 		return;
 	}
 	d = opendir(path);
 	if (d == NULL)
-		die(EXIT_WORK, "%s", path);
+		die(EXIT_WORK, "%s: cannot open folder", path);
 	while ((e = readdir(d)) != NULL) {
 		if (e->d_name[0] == '.' || !(ends_with(e->d_name, ".json") || ends_with(e->d_name, ".json.gz")))
 			continue;

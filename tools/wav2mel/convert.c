@@ -66,15 +66,15 @@ int wav2mel_precheck(const char *in)
 	if (strcmp(in, "-") == 0)
 		return 0;
 	if (stat(in, &st) != 0) {
-		wav2mel_say("%s: %s", in, strerror(errno));
+		wav2mel_say("%s: cannot open: %s", in, strerror(errno));
 		return -1;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		wav2mel_say("%s: is a directory", in);
+		wav2mel_say("%s: expected an audio file, found a directory", in);
 		return -1;
 	}
 	if (S_ISREG(st.st_mode) && st.st_size == 0) {
-		wav2mel_say("%s: empty file", in);
+		wav2mel_say("%s: expected an audio file, found an empty file", in);
 		return -1;
 	}
 	return 0;
