@@ -386,10 +386,13 @@ static void tracks_backward(struct model *m, struct workspace *ws, int na, int n
 		size_t xrow = (size_t)c[l].S * c[l].Ci;
 		if (l > 0)
 			memset(ws->dx[l], 0, (size_t)na * xrow * sizeof(float));
+		/* the density is at most 1: when p * SPARSE_MAX_DENSITY > 1, no
+		 * need to measure it */
 		if (ws->sparse == SPARSE_ALWAYS ||
 		    (ws->sparse == SPARSE_AUTO && c[l].p > 1 &&
-		     pool_density(dpool, ws->am[l], seq, na, c[l].U, So, off, c[l].Co) / c[l].p <
-		     SPARSE_MAX_DENSITY)) {
+		     (c[l].p * SPARSE_MAX_DENSITY > 1 ||
+		      pool_density(dpool, ws->am[l], seq, na, c[l].U, So, off, c[l].Co) / c[l].p <
+		      SPARSE_MAX_DENSITY))) {
 			sparse_conv_backward(m, ws, l, dpool, So, off, seq, na);
 			continue;
 		}
