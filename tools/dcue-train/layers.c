@@ -214,9 +214,9 @@ static int sparse_chunk(int U)
 	return U >= SPARSE_ROWS ? 1 : SPARSE_ROWS / U;
 }
 
-/* Per thread: a chunk's terms grouped by channel (off, g: rows*Co each,
- * start: Co + 1) and one pooled row's terms grouped by winning row (offp,
- * gp: p*Co, cntp: p). */
+/* Per thread: a chunk's terms grouped by channel (off, g: rows*Co each, a
+ * channel's at most rows from c*rows; start: Co counts) and one pooled
+ * row's terms grouped by winning row (offp, gp: p*Co, cntp: p). */
 struct sparse_lists {
 	int *off, *start, *offp, *cntp;
 	float *g, *gp;
@@ -268,19 +268,9 @@ static void *sparse_run(void *arg)
 	for (int c0 = j->i0; c0 < j->i1; c0 += per) {
 		int c1 = j->i1 - c0 < per ? j->i1 : c0 + per;
 		const float *base = j->inp + (size_t)c0 * S * j->Ci;
-		/* the chunk's terms, counted, then placed, per channel */
-		memset(L->start, 0, (size_t)(Co + 1) * sizeof(int));
-		for (int i = c0; i < c1; i++) {
-			int si = j->seq ? j->seq[i] : i;
-			for (int u = 0; u < U; u++) {
-				const float *g = j->dpool + ((size_t)i * j->So + j->off + u) * Co;
-				const int *a = j->argmax + ((size_t)si * U + u) * Co;
-				for (int c = 0; c < Co; c++)
-					L->start[c + 1] += a[c] >= 0 && g[c] != 0.0f;
-			}
-		}
-		for (int c = 0; c < Co; c++)
-			L->start[c + 1] += L->start[c];
+		/* channel c's terms at c*cap.., cnt[c] of them */
+		size_t cap = (size_t)(c1 - c0) * U;
+		memset(L->start, 0, (size_t)Co * sizeof(int));
 		for (int i = c0; i < c1; i++) {
 			int si = j->seq ? j->seq[i] : i;
 			for (int u = 0; u < U; u++) {
@@ -291,11 +281,12 @@ static void *sparse_run(void *arg)
 				for (int c = 0; c < Co; c++) {
 					if (a[c] < 0 || g[c] == 0.0f)
 						continue;
-					int q = L->start[c]++, r = a[c] - u * p;
+					size_t q = c * cap + (size_t)L->start[c]++;
+					int r = a[c] - u * p;
 					L->off[q] = ((i - c0) * S + a[c]) * j->Ci;
 					L->g[q] = g[c];
 					j->db[c] += g[c];
-					q = r * Co + L->cntp[r]++;
+					q = (size_t)r * Co + (size_t)L->cntp[r]++;
 					L->offp[q] = c * kc;
 					L->gp[q] = g[c];
 				}
@@ -305,12 +296,9 @@ static void *sparse_run(void *arg)
 						            L->gp + r * Co, L->cntp[r], kc);
 			}
 		}
-		/* start[c] is now the end of channel c's terms */
-		for (int c = 0; c < Co; c++) {
-			int s0 = c > 0 ? L->start[c - 1] : 0;
-			gather_gemv(j->dwt + (size_t)c * kc, base, L->off + s0, L->g + s0,
-			            L->start[c] - s0, kc);
-		}
+		for (int c = 0; c < Co; c++)
+			gather_gemv(j->dwt + (size_t)c * kc, base, L->off + c * cap, L->g + c * cap,
+			            L->start[c], kc);
 	}
 	return NULL;
 }
