@@ -667,7 +667,8 @@ static void score_popularity(struct scorer *s, struct run *r, const char *dir)
 	if (pl.n_tracks != tr.n)
 		diex(EXIT_WORK, "%s: %llu tracks, but %s has %zu rows", pp,
 		     (unsigned long long)pl.n_tracks, tp, tr.n);
-	qsort(chp, nch, sizeof *chp, cmp_u32);
+	if (nch > 0)
+		qsort(chp, nch, sizeof *chp, cmp_u32);
 	uint64_t *count = xcalloc(tr.n + 1, sizeof *count);
 	for (uint64_t p = 0; p < pl.n_playlists; p++) {
 		if (nch > 0 && bsearch(&pl.pid[p], chp, nch, sizeof *chp, cmp_u32) != NULL)
