@@ -43,6 +43,7 @@ EPOCHS      ?= $(if $(MPD),10,$(EX_EPOCHS))
 TRAIN_OPTS  ?= $(if $(MPD),,$(EX_TRAIN_OPTS))
 EVAL_OPTS   ?=
 PLOT        ?= png
+SHARD       ?=
 
 OPENBLAS_CORETYPE ?= Haswell
 export OPENBLAS_CORETYPE
@@ -87,6 +88,15 @@ MPD_LIST   := $(MPD_PATHS)
 FETCH_RATE := $(RATE)
 ifeq ($(MPD_PATHS),)
 $(error MPD=$(MPD): no *.json or *.json.gz slices there)
+endif
+endif
+
+# SHARD=I/K: this host fetches and converts share I of K of the tracks
+# (deezer-fetch --shard); the later stages need every share's mels, so only
+# the stages up to fetch run with it.
+ifneq ($(SHARD),)
+ifneq ($(filter-out parse fetch help tools deps clean clean-mels clean-all,$(or $(MAKECMDGOALS),all)),)
+$(error SHARD=$(SHARD) is for the fetch stage: run 'make -f pipeline.mk fetch SHARD=$(SHARD)' on each host, bring the mels together, then train without SHARD (docs/pipeline.md, "Several hosts"))
 endif
 endif
 
@@ -141,6 +151,7 @@ help:
 	@echo '              more dcue-train train options'
 	@echo '  EVAL_OPTS=$(EVAL_OPTS)    more dcue-train eval options'
 	@echo '  PLOT=$(PLOT)    plot format: png, svg or txt (text for a terminal)'
+	@echo '  SHARD=$(SHARD)    I/K: fetch and convert share I of K of the tracks only (several hosts; fetch target)'
 	@echo '  EXAMPLE=$(EXAMPLE)    the example: full (800 tracks, 1000 playlists) or tiny (tests)'
 	@echo '  BIN=$(BIN)    the tools; BUILD_TOOLS=$(BUILD_TOOLS): build missing or stale ones'
 	@echo '  PYTHON=$(PYTHON)    runs the example generator and the fake Deezer server'
@@ -186,6 +197,10 @@ endef
 $(eval $(call record,example,$(EXAMPLE) $(EX_GEN_OPTS) --seed $(SEED)))
 $(eval $(call record,parse,$(MPD_LIST) limit=$(LIMIT) min_count=$(MIN_COUNT)))
 $(eval $(call record,fetch,$(MEL_OPTS)))
+$(eval $(call record,shard,$(SHARD)))
+# a prerequisite of the fetch stage once a SHARD was given (not before:
+# unsharded runs stay as they were)
+SHARD_DEP := $(if $(SHARD)$(wildcard $(V)/shard),$(V)/shard)
 $(eval $(call record,stats,$(STATS_OPTS)))
 $(eval $(call record,train,epochs=$(EPOCHS) seed=$(SEED) $(TRAIN_OPTS)))
 $(eval $(call record,eval,$(EVAL_OPTS)))
@@ -238,7 +253,7 @@ endif
 # The mels are made with MEL_OPTS, recorded in $(MELS)/.settings: when they
 # change, the old mels are removed (and their previews fetched again), so
 # one folder never mixes two kinds of spectrogram.
-$(WORK)/mels.done: $(DATA)/tracks.tsv $(BIN)/deezer-fetch $(BIN)/wav2mel $(V)/fetch $(FETCH_DEPS) | $(MELS) $(CACHE)
+$(WORK)/mels.done: $(DATA)/tracks.tsv $(BIN)/deezer-fetch $(BIN)/wav2mel $(V)/fetch $(SHARD_DEP) $(FETCH_DEPS) | $(MELS) $(CACHE)
 	@if [ -e $(MELS)/.settings ] && ! cmp -s $(V)/fetch $(MELS)/.settings; then \
 	  echo "pipeline.mk: the mel settings changed (MEL_OPTS='$(MEL_OPTS)'): removing the old mels, which are made again" >&2; \
 	  find $(MELS) -maxdepth 1 -name '*.mel' -delete; \
@@ -246,7 +261,9 @@ $(WORK)/mels.done: $(DATA)/tracks.tsv $(BIN)/deezer-fetch $(BIN)/wav2mel $(V)/fe
 	cp -f $(V)/fetch $(MELS)/.settings.tmp && mv -f $(MELS)/.settings.tmp $(MELS)/.settings
 	@rm -rf $(CACHE)/chunks && mkdir -p $(CACHE)/chunks
 	@$(start_api) \
-	tail -n +2 $(DATA)/tracks.tsv | cut -f 1-3 | split -n r/$(CHUNKS) - $(CACHE)/chunks/part.; \
+	tail -n +2 $(DATA)/tracks.tsv | cut -f 1-3 \
+	  $(if $(SHARD),| $(BIN)/deezer-fetch --shard $(SHARD) --list) > $(CACHE)/chunks/list; \
+	split -n r/$(CHUNKS) $(CACHE)/chunks/list $(CACHE)/chunks/part.; \
 	ls $(CACHE)/chunks/part.* | xargs -P $(JOBS) -I{} bash -u -c \
 	  '$(BIN)/deezer-fetch --api "$$0" --cache $(CACHE) --state $(CACHE) --skip-existing $(MELS) \
 	     --rate $(FETCH_RATE) $(FETCH_OPTS) "$$1" | \
@@ -254,12 +271,12 @@ $(WORK)/mels.done: $(DATA)/tracks.tsv $(BIN)/deezer-fetch $(BIN)/wav2mel $(V)/fe
 	   s=("$${PIPESTATUS[@]}"); \
 	   [ "$${s[1]}" = 0 ] || echo "pipeline.mk: wav2mel could not convert some previews (named above); they stay in $(CACHE) and are skipped" >&2; \
 	   [ "$${s[0]}" -le 1 ]' "$$api" {}; \
-	have=$$({ read -r _; n=0; while IFS=$$'\t' read -r id _; do [ -e $(MELS)/$$id.mel ] && n=$$((n + 1)); done; echo $$n; } < $(DATA)/tracks.tsv); \
-	total=$$(($$(wc -l < $(DATA)/tracks.tsv) - 1)); \
-	echo "pipeline.mk: $$have of $$total tracks have a mel spectrogram; failures: $(CACHE)/failures.tsv"; \
+	have=$$({ n=0; while IFS=$$'\t' read -r id _; do [ -e $(MELS)/$$id.mel ] && n=$$((n + 1)); done; echo $$n; } < $(CACHE)/chunks/list); \
+	total=$$(wc -l < $(CACHE)/chunks/list); \
+	echo "pipeline.mk: $$have of $$total tracks$(if $(SHARD), of shard $(SHARD)) have a mel spectrogram; failures: $(CACHE)/failures.tsv"; \
 	[ "$$have" -eq "$$total" ] || echo "pipeline.mk: $$((total - have)) tracks have no mel; those that failed for a passing reason (quota, network, http_5xx) are tried again after 'rm $@'" >&2; \
 	[ "$$have" -gt 0 ] || { echo "pipeline.mk: no track was fetched" >&2; exit 1; }; \
-	printf 'tracks %s\nmels %s\n' "$$total" "$$have" > $@.tmp && mv -f $@.tmp $@
+	printf 'tracks %s\nmels %s\n$(if $(SHARD),shard $(SHARD)\n)' "$$total" "$$have" > $@.tmp && mv -f $@.tmp $@
 	@rm -rf $(CACHE)/chunks
 
 # --- statistics -------------------------------------------------------------------

@@ -57,6 +57,10 @@ struct mel {
 	void *data;            /* [T][M] in the stored dtype */
 };
 
+/* Where frame 0 starts in the file: frame f's M values are at
+ * MEL_PAYLOAD_OFFSET + f·M·(1 or 4) (frames-major). */
+#define MEL_PAYLOAD_OFFSET (BIN_HEADER_BYTES + sizeof(struct mel_meta))
+
 static inline float mel_u8_to_value(const struct mel_meta *m, uint8_t q)
 {
 	return m->vmin + (float)q * ((m->vmax - m->vmin) / 255.0f);

@@ -8,11 +8,13 @@
 #include "msg.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 /* Independent seeded streams for the split, the held-out draw, ... */
@@ -52,14 +54,44 @@ static void load_lists(struct dataset *d, const struct data_options *o)
 	d->n_tracks = d->tr.n;
 }
 
-/* Pass 1: headers.  Sets frames/dtype/a/b and the byte offsets. */
+/* The whole payload once, in constant memory: the data CRC (bin_read
+ * checks it after the last byte) and, for f32, that every value is finite. */
+static int mel_verify_payload(struct bin_reader *r, const struct mel *m)
+{
+	float buf[1 << 14];                     /* 64 KB, whole f32 values */
+	uint64_t left = r->h.payload_bytes, k = 0;
+
+	while (left > 0) {
+		size_t n = left < sizeof buf ? (size_t)left : sizeof buf;
+		if (bin_read(r, buf, n) != 0)
+			return -1;
+		if (m->dtype == BIN_F32)
+			for (size_t j = 0; j < n / 4; j++, k++)
+				if (!mel_value_ok(buf[j])) {
+					/* an f32 NaN or infinity would silently poison every
+					 * input (through the measured mean): a bad file */
+					snprintf(r->err, sizeof r->err, "%s: value %llu (frame %llu) is %s "
+					         "(expected a finite value within ±%g)", r->path,
+					         (unsigned long long)k, (unsigned long long)(k / m->n_mels),
+					         isfinite(buf[j]) ? "out of range" : "not finite",
+					         (double)MEL_VALUE_MAX);
+					return -1;
+				}
+		left -= n;
+	}
+	return 0;
+}
+
+/* One pass over the files, in track order: every header (always) and,
+ * with o->check_payload, every payload streamed once (CRC, finite f32
+ * values).  Nothing of the payloads stays in memory: crops are read on
+ * demand by data_crop.  Sets frames/dtype/a/b. */
 static void scan_mels(struct dataset *d, const struct data_options *o)
 {
 	size_t N = d->n_tracks;
 	char path[4096];
 	float range = o->mel_max - o->mel_min;
 
-	d->off = xcalloc(N, sizeof *d->off);
 	d->frames = xcalloc(N, sizeof *d->frames);
 	d->dtype = xcalloc(N, 1);
 	d->a = xcalloc(N, sizeof(float));
@@ -82,9 +114,9 @@ static void scan_mels(struct dataset *d, const struct data_options *o)
 			d->n_bad++;
 			continue;
 		}
-		bin_close(&r);
 		if (m.n_mels != (uint64_t)o->mel_bins || m.n_frames == 0) {
 			char why[128];
+			bin_close(&r);
 			if (m.n_frames == 0)
 				snprintf(why, sizeof why, "no frames");
 			else
@@ -96,9 +128,17 @@ static void scan_mels(struct dataset *d, const struct data_options *o)
 			d->n_bad++;
 			continue;
 		}
+		if (o->check_payload && mel_verify_payload(&r, &m) != 0) {
+			if (!o->skip_bad)
+				diex(EXIT_WORK, "%s", r.err);
+			warnx("%s: skipped", r.err);
+			bin_close(&r);
+			d->n_bad++;
+			continue;
+		}
+		bin_close(&r);
 		d->frames[i] = (uint32_t)m.n_frames;
 		d->dtype[i] = (uint8_t)m.dtype;
-		d->off[i] = d->mel_bytes;
 		d->mel_bytes += m.n_frames * m.n_mels * bin_dtype_size(m.dtype);
 		/* value → ((value - mel_min)/range - mean)/std, as one affine map */
 		float step = m.dtype == BIN_U8 ? (m.meta.vmax - m.meta.vmin) / 255.0f : 1.0f;
@@ -106,53 +146,6 @@ static void scan_mels(struct dataset *d, const struct data_options *o)
 		d->a[i] = step / (range * o->mel_std);
 		d->b[i] = ((base - o->mel_min) / range - o->mel_mean) / o->mel_std;
 		d->n_mel++;
-	}
-}
-
-/* An f32 file with a NaN or infinity would silently poison every input
- * (through the measured mean); it is a bad file like a corrupt one. */
-static int mel_values_finite(struct bin_reader *r, const struct mel *m, const uint8_t *data)
-{
-	if (m->dtype != BIN_F32)
-		return 1;
-	for (uint64_t k = 0; k < m->n_frames * m->n_mels; k++) {
-		float v;
-		memcpy(&v, data + 4 * k, sizeof v);
-		if (!mel_value_ok(v)) {
-			snprintf(r->err, sizeof r->err, "%s: value %llu (frame %llu) is %s (expected "
-			         "a finite value within ±%g)", r->path, (unsigned long long)k,
-			         (unsigned long long)(k / m->n_mels),
-			         isfinite(v) ? "out of range" : "not finite", (double)MEL_VALUE_MAX);
-			return 0;
-		}
-	}
-	return 1;
-}
-
-/* Pass 2: the payloads, straight into one buffer. */
-static void read_mels(struct dataset *d, const struct data_options *o)
-{
-	char path[4096];
-
-	d->mel = alloc_big(d->mel_bytes, 0);
-	for (size_t i = 0; i < d->n_tracks; i++) {
-		struct bin_reader r;
-		struct mel m;
-		if (d->frames[i] == 0)
-			continue;
-		path_join_id(path, sizeof path, o->mels_dir, d->tr.id[i], ".mel");
-		size_t bytes = (size_t)d->frames[i] * d->M * bin_dtype_size(d->dtype[i]);
-		if (mel_open(&r, path, &m) != 0 || m.n_frames != d->frames[i] ||
-		    m.dtype != d->dtype[i] || bin_read(&r, d->mel + d->off[i], bytes) != 0 ||
-		    !mel_values_finite(&r, &m, d->mel + d->off[i])) {
-			if (!o->skip_bad)
-				diex(EXIT_WORK, "%s", r.err[0] ? r.err : "changed while reading");
-			warnx("%s: skipped", r.err[0] ? r.err : path);
-			d->frames[i] = 0;
-			d->n_bad++;
-			d->n_mel--;
-		}
-		bin_close(&r);
 	}
 }
 
@@ -234,8 +227,8 @@ void data_load(struct dataset *d, const struct data_options *o)
 	if (!(o->mel_max > o->mel_min) || !(o->mel_std > 0))
 		diex(EXIT_USAGE, "need --mel-max > --mel-min and --mel-std > 0");
 	load_lists(d, o);
+	d->mels_dir = xstrdup(o->mels_dir);
 	scan_mels(d, o);
-	read_mels(d, o);
 	make_split(d, o);
 	if (!o->quiet)
 		warnx("%zu playlists, %zu tracks: %zu with a mel (%.1f MB), %zu without, %zu bad; "
@@ -249,8 +242,7 @@ void data_free(struct dataset *d)
 {
 	tracks_free(&d->tr);
 	playlists_free(&d->pl);
-	free_big(d->mel);
-	free(d->off);
+	free(d->mels_dir);
 	free(d->frames);
 	free(d->dtype);
 	free(d->a);
@@ -296,25 +288,109 @@ uint64_t data_random_start(const struct dataset *d, struct rng *r, uint32_t t, i
 	return F > (uint64_t)T ? rng_below(r, F - (uint64_t)T + 1) : 0;
 }
 
-void data_crop(const struct dataset *d, uint32_t t, uint64_t start, int T, float *dst)
+/* read(2) until n bytes are in or the file ends early; -1 with errno. */
+static ssize_t pread_full(int fd, void *dst, size_t n, off_t at)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t k = pread(fd, (char *)dst + got, n - got, at + (off_t)got);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return -1;
+		if (k == 0)
+			break;
+		got += (size_t)k;
+	}
+	return (ssize_t)got;
+}
+
+/* Frames [f, f + n) of an open .mel, in the stored dtype, into dst;
+ * dies naming the file and the offset on a short or failed read. */
+static void read_rows(const struct dataset *d, uint32_t t, int fd, uint64_t f, uint64_t n,
+                      void *dst)
+{
+	size_t row = (size_t)d->M * bin_dtype_size(d->dtype[t]);
+	off_t at = (off_t)(MEL_PAYLOAD_OFFSET + f * row);
+	ssize_t k = pread_full(fd, dst, n * row, at);
+
+	if (k != (ssize_t)(n * row)) {
+		char path[4096];
+		path_join_id(path, sizeof path, d->mels_dir, d->tr.id[t], ".mel");
+		if (k < 0)
+			die(EXIT_WORK, "%s: read at byte %lld", path, (long long)at);
+		diex(EXIT_WORK, "%s: truncated: %zu of %zu bytes at byte %lld (changed since "
+		     "the scan?)", path, (size_t)k, n * row, (long long)at);
+	}
+}
+
+int data_open_mel(const struct dataset *d, uint32_t t)
+{
+	char path[4096];
+
+	path_join_id(path, sizeof path, d->mels_dir, d->tr.id[t], ".mel");
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		die(EXIT_WORK, "%s", path);
+	return fd;
+}
+
+void data_read_frames(const struct dataset *d, uint32_t t, int fd, uint64_t f, uint64_t n,
+                      void *dst)
+{
+	read_rows(d, t, fd, f, n, dst);
+}
+
+/* Frames [f, f + n) of track t as model input into o [n][M]; the crop is
+ * read through the page cache (pread: thread-safe, nothing mapped, nothing
+ * kept).  u8 rows go through a small stack buffer, f32 rows straight into
+ * o and are converted in place. */
+static void crop_run(const struct dataset *d, uint32_t t, int fd, uint64_t f, uint64_t n,
+                     float *o)
 {
 	int M = d->M;
-	uint64_t F = d->frames[t];
 	float a = d->a[t], b = d->b[t];
 
-	for (int i = 0; i < T; i++) {
-		uint64_t f = (start + (uint64_t)i) % F;   /* short tracks loop */
-		float *o = dst + (size_t)i * M;
-		if (d->dtype[t] == BIN_U8) {
-			const uint8_t *q = d->mel + d->off[t] + f * M;
-			for (int c = 0; c < M; c++)
-				o[c] = a * (float)q[c] + b;
-		} else {
-			const float *v = (const float *)(d->mel + d->off[t]) + f * M;
-			for (int c = 0; c < M; c++)
-				o[c] = a * v[c] + b;
+	if (d->dtype[t] == BIN_U8) {
+		uint8_t buf[32768];
+		uint64_t per = sizeof buf / (size_t)M;
+		for (uint64_t done = 0; done < n; ) {
+			uint64_t k = n - done < per ? n - done : per;
+			read_rows(d, t, fd, f + done, k, buf);
+			float *out = o + done * M;
+			for (size_t j = 0; j < k * (size_t)M; j++)
+				out[j] = a * (float)buf[j] + b;
+			done += k;
+		}
+	} else {
+		read_rows(d, t, fd, f, n, o);
+		for (size_t j = 0; j < n * (size_t)M; j++) {
+			if (!mel_value_ok(o[j])) {
+				char path[4096];
+				path_join_id(path, sizeof path, d->mels_dir, d->tr.id[t], ".mel");
+				diex(EXIT_WORK, "%s: frame %llu: a value is not finite or beyond ±%g",
+				     path, (unsigned long long)(f + j / (size_t)M),
+				     (double)MEL_VALUE_MAX);
+			}
+			o[j] = a * o[j] + b;
 		}
 	}
+}
+
+void data_crop(const struct dataset *d, uint32_t t, uint64_t start, int T, float *dst)
+{
+	uint64_t F = d->frames[t];
+	int fd = data_open_mel(d, t);
+
+	for (uint64_t i = 0; i < (uint64_t)T; ) {
+		uint64_t f = (start + i) % F;   /* short tracks loop */
+		uint64_t n = (uint64_t)T - i < F - f ? (uint64_t)T - i : F - f;
+		crop_run(d, t, fd, f, n, dst + i * (size_t)d->M);
+		i += n;
+	}
+	if (close(fd) != 0)
+		die(EXIT_WORK, "close %s/%s.mel", d->mels_dir, d->tr.id[t]);
 }
 
 void data_fill_batch(const struct dataset *d, struct workspace *ws, const struct model *m,

@@ -1,5 +1,11 @@
 /* data.h — the training data: mpd-parse's playlists and tracks, the .mel
- * files in one contiguous buffer, the seeded split, and sample assembly.
+ * files' headers (payloads stay on disk: crops are read on demand through
+ * the page cache), the seeded split, and sample assembly.
+ *
+ * Thread-safety: after data_load, nothing here writes to the dataset;
+ * data_crop and data_fill_batch may run in several threads at once (each
+ * with its own rng and output buffers): a crop is open/pread/close on its
+ * own file descriptor.
  *
  * Split (by track, from the seed): the tracks that have a .mel are
  * shuffled and cut train/valid/test (default 70/10/20); then a seeded
@@ -25,6 +31,7 @@ struct data_options {
 	const char *mpd_dir, *mels_dir;
 	int mel_bins;             /* M expected in every .mel */
 	int skip_bad;             /* warn and drop bad .mel files instead of failing */
+	int check_payload;        /* stream every payload at load: CRC, finite f32 */
 	uint32_t limit;           /* first playlists only, 0 = all */
 	uint32_t train_pct, valid_pct, heldout_pct;
 	uint64_t seed;
@@ -38,11 +45,10 @@ struct dataset {
 	size_t n_tracks;          /* N */
 	size_t n_mel;             /* tracks with a usable .mel */
 	size_t n_missing, n_bad;  /* without a .mel; bad ones skipped */
-	/* mels: track i's frames at mel + off[i], frames[i] rows of M values
-	 * in dtype[i]; value v → a[i]*v + b[i] is the model's input */
-	uint8_t *mel;
-	size_t mel_bytes;
-	uint64_t *off;            /* [N] */
+	/* mels: track i's payload is mels_dir/<id>.mel, frames[i] rows of M
+	 * values in dtype[i]; value v → a[i]*v + b[i] is the model's input */
+	char *mels_dir;
+	size_t mel_bytes;         /* the payloads' total size on disk */
 	uint32_t *frames;         /* [N], 0 = no mel */
 	uint8_t *dtype;           /* [N] BIN_U8 or BIN_F32 */
 	float *a, *b;             /* [N] */
@@ -71,6 +77,12 @@ uint32_t data_negative(const struct dataset *d, struct rng *r, uint32_t p, const
 /* Writes the model input for track t, frames start.. (looped), into
  * dst [T][M] (no pad rows). */
 void data_crop(const struct dataset *d, uint32_t t, uint64_t start, int T, float *dst);
+/* Track t's .mel opened for reading (dies naming it); the caller closes
+ * it.  data_read_frames: frames f..f+n in the stored dtype (M values per
+ * frame, 1 or 4 bytes each) into dst; dies naming the file on a short read. */
+int data_open_mel(const struct dataset *d, uint32_t t);
+void data_read_frames(const struct dataset *d, uint32_t t, int fd, uint64_t f, uint64_t n,
+                      void *dst);
 /* A random crop start for track t. */
 uint64_t data_random_start(const struct dataset *d, struct rng *r, uint32_t t, int T);
 

@@ -17,6 +17,7 @@ struct options {
 	int epochs, threads, log_steps, skip_bad, quiet, no_skip, dense_backward;
 	long long checkpoint_every, max_steps, valid_samples;
 	int eval_batch;
+	int mel_check_headers;                    /* --mel-check headers: no payload pass */
 	long long playlist;
 	int k;
 };

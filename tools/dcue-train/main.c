@@ -87,6 +87,7 @@ enum {
 	O_LOGSTEPS, O_CKEVERY, O_MAXSTEPS, O_NOSKIP, O_SKIPBAD, O_QUIET, O_REPORT, O_PERPL,
 	O_TRACKS, O_PLAYLISTS, O_EMBEDDINGS, O_PLAYLIST, O_EVALBATCH, O_DENSE
 };
+enum { O_MELCHECK = 0x2400 };
 
 static const struct option longopts[] = {
 	{ "mpd", required_argument, NULL, O_MPD },
@@ -125,6 +126,7 @@ static const struct option longopts[] = {
 	{ "no-skip", no_argument, NULL, O_NOSKIP },
 	{ "dense-backward", no_argument, NULL, O_DENSE },
 	{ "skip-bad", no_argument, NULL, O_SKIPBAD },
+	{ "mel-check", required_argument, NULL, O_MELCHECK },
 	{ "quiet", no_argument, NULL, O_QUIET },
 	{ "report", required_argument, NULL, O_REPORT },
 	{ "per-playlist", required_argument, NULL, O_PERPL },
@@ -181,6 +183,7 @@ static void parse_split(struct options *o, const char *s)
 static void parse(struct options *o, int argc, char **argv)
 {
 	static const char *const crits[] = { "multi_margin", "cross_entropy", NULL };
+	static const char *const checks[] = { "full", "headers", NULL };
 	int c;
 
 	/* the reference implementation spelt the learning rate "-lr" */
@@ -224,6 +227,7 @@ static void parse(struct options *o, int argc, char **argv)
 		case O_NOSKIP: o->no_skip = 1; break;
 		case O_DENSE: o->dense_backward = 1; break;
 		case O_SKIPBAD: o->skip_bad = 1; break;
+		case O_MELCHECK: o->mel_check_headers = opt_choice("--mel-check", optarg, checks); break;
 		case O_QUIET: o->quiet = 1; break;
 		case O_REPORT: o->report = optarg; break;
 		case O_PERPL: o->per_playlist = optarg; break;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* mel-stats output: `key value` lines; unknown keys are ignored. */
 void read_stats(struct options *o)
@@ -78,6 +79,7 @@ struct data_options data_options_from(const struct options *o)
 	d.mels_dir = o->mels;
 	d.mel_bins = (int)o->cfg.mel_bins;
 	d.skip_bad = o->skip_bad;
+	d.check_payload = !o->mel_check_headers;
 	d.limit = o->cfg.limit;
 	d.train_pct = o->cfg.train_pct;
 	d.valid_pct = o->cfg.valid_pct;
@@ -92,32 +94,50 @@ struct data_options data_options_from(const struct options *o)
 }
 
 /* Mean and std of the scaled values over the training tracks (exact for
- * u8 files through a histogram of each track's bytes). */
+ * u8 files through a histogram of each track's bytes).  One streaming pass
+ * over their files through a 64 KB buffer: constant memory. */
 static void measure(const struct dataset *d, double *mean, double *std)
 {
 	double s = 0, ss = 0, n = 0;
+	float buf[1 << 14];                         /* 64 KB: f32 or u8 rows */
+	uint64_t row = (uint64_t)d->M;
 
 	for (size_t i = 0; i < d->n_train; i++) {
 		uint32_t t = d->train_tracks[i];
 		size_t cnt = (size_t)d->frames[t] * d->M;
+		uint64_t per = sizeof buf / (row * bin_dtype_size(d->dtype[t]));
+		int fd = data_open_mel(d, t);
 		if (d->dtype[t] == BIN_U8) {
 			uint64_t hist[256] = { 0 };
-			const uint8_t *q = d->mel + d->off[t];
-			for (size_t j = 0; j < cnt; j++)
-				hist[q[j]]++;
+			const uint8_t *q = (const uint8_t *)buf;
+			for (uint64_t f = 0; f < d->frames[t]; f += per) {
+				uint64_t k = d->frames[t] - f < per ? d->frames[t] - f : per;
+				data_read_frames(d, t, fd, f, k, buf);
+				for (size_t j = 0; j < k * row; j++)
+					hist[q[j]]++;
+			}
 			for (int v = 0; v < 256; v++) {
 				double x = d->a[t] * v + d->b[t];
 				s += x * (double)hist[v];
 				ss += x * x * (double)hist[v];
 			}
 		} else {
-			const float *f = (const float *)(d->mel + d->off[t]);
-			for (size_t j = 0; j < cnt; j++) {
-				double x = d->a[t] * f[j] + d->b[t];
-				s += x;
-				ss += x * x;
+			for (uint64_t f = 0; f < d->frames[t]; f += per) {
+				uint64_t k = d->frames[t] - f < per ? d->frames[t] - f : per;
+				data_read_frames(d, t, fd, f, k, buf);
+				for (size_t j = 0; j < k * row; j++) {
+					if (!isfinite(buf[j]))       /* --mel-check headers */
+						diex(EXIT_WORK, "%s/%s.mel: frame %llu: a value is not "
+						     "finite", d->mels_dir, d->tr.id[t],
+						     (unsigned long long)(f + j / row));
+					double x = d->a[t] * buf[j] + d->b[t];
+					s += x;
+					ss += x * x;
+				}
 			}
 		}
+		if (close(fd) != 0)
+			die(EXIT_WORK, "close %s/%s.mel", d->mels_dir, d->tr.id[t]);
 		n += (double)cnt;
 	}
 	*mean = n > 0 ? s / n : 0;

@@ -28,13 +28,15 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
 static const char usage[] =
 	"usage: deezer-fetch [--api URL] [--cache DIR] [--state DIR] [--skip-existing DIR]\n"
 	"                    [--failures FILE] [--rate N/SECONDS|none] [--retry-failed]\n"
 	"                    [--retries N] [--backoff SECONDS] [--max-retry-time SECONDS]\n"
 	"                    [--timeout SECONDS] [--connect-timeout SECONDS]\n"
-	"                    [--max-json BYTES] [--max-mp3 BYTES] [--no-keepalive] [FILE...]\n"
+	"                    [--max-json BYTES] [--max-mp3 BYTES] [--no-keepalive]\n"
+	"                    [--shard I/K [--list]] [FILE...]\n"
 	"\n"
 	"Reads track_id<TAB>artist<TAB>title lines (FILE or stdin), finds each track's\n"
 	"preview through Deezer's API, caches it as CACHE/<id>.mp3 and prints\n"
@@ -55,6 +57,9 @@ static const char usage[] =
 	"  --max-json BYTES       cap on a search response (default 1048576)\n"
 	"  --max-mp3 BYTES        cap on a preview (default 4194304)\n"
 	"  --no-keepalive         a new connection per request (for benchmarks)\n"
+	"  --shard I/K            only the tracks of share I of K (0 <= I < K): those whose\n"
+	"                         id has crc32(id) mod K = I; K hosts fetch every track once\n"
+	"  --list                 with --shard: print the share's input lines, fetch nothing\n"
 	"  -h, --help             this text\n"
 	"  --version              the version\n";
 
@@ -63,6 +68,7 @@ enum {
 	OPT_RETRIES, OPT_BACKOFF, OPT_MAX_RETRY_TIME, OPT_TIMEOUT, OPT_CONNECT_TIMEOUT,
 	OPT_MAX_JSON, OPT_MAX_MP3, OPT_NO_KEEPALIVE
 };
+enum { OPT_SHARD = 0x2100, OPT_LIST };
 
 static const struct option longopts[] = {
 	{ "api", required_argument, NULL, OPT_API },
@@ -80,6 +86,8 @@ static const struct option longopts[] = {
 	{ "max-json", required_argument, NULL, OPT_MAX_JSON },
 	{ "max-mp3", required_argument, NULL, OPT_MAX_MP3 },
 	{ "no-keepalive", no_argument, NULL, OPT_NO_KEEPALIVE },
+	{ "shard", required_argument, NULL, OPT_SHARD },
+	{ "list", no_argument, NULL, OPT_LIST },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -104,7 +112,38 @@ struct input {
 	uint32_t *slot;             /* [nslots] open-addressing table of index+1 */
 	size_t nslots;
 	unsigned long errors;       /* malformed lines */
+	uint32_t shard_i, shard_k;  /* keep lines with crc32(id) % k == i; k = 0: all */
+	int list;                   /* print the kept lines instead of keeping them */
+	unsigned long others;       /* lines of other shards */
 };
+
+/* The share of a track id (the input's id field, as written): zlib's
+ * crc32 of its bytes modulo K.  Documented in docs/deezer-fetch.md: any
+ * tool can compute it (Python: zlib.crc32(id.encode()) % K). */
+static uint32_t shard_of(const char *id, uint32_t k)
+{
+	return (uint32_t)(crc32(crc32(0, Z_NULL, 0), (const Bytef *)id, (uInt)strlen(id)) % k);
+}
+
+/* "I/K" with 0 <= I < K <= 2^20, digits only; -1 when malformed. */
+static int parse_shard(const char *s, uint32_t *i, uint32_t *k)
+{
+	unsigned long a, b;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	a = strtoul(s, &end, 10);
+	if (errno != 0 || *end != '/' || end[1] < '0' || end[1] > '9')
+		return -1;
+	b = strtoul(end + 1, &end, 10);
+	if (errno != 0 || *end != '\0' || b == 0 || b > (1ul << 20) || a >= b)
+		return -1;
+	*i = (uint32_t)a;
+	*k = (uint32_t)b;
+	return 0;
+}
 
 static uint64_t hash_id(const char *id)
 {
@@ -163,6 +202,24 @@ static void read_input(struct input *in, const char *name, FILE *fp)
 		}
 		if (r.line[0] == '#' || r.line[strspn(r.line, " ")] == '\0')
 			continue;
+		if (in->shard_k > 0) {
+			/* a line belongs to the share of its first field, malformed or
+			 * not, so exactly one of the K runs sees (and reports) it */
+			size_t len = strcspn(r.line, "\t");
+			char saved = r.line[len];
+			r.line[len] = '\0';
+			uint32_t share = shard_of(r.line, in->shard_k);
+			r.line[len] = saved;
+			if (share != in->shard_i) {
+				in->others++;
+				continue;
+			}
+			if (in->list) {
+				if (printf("%s\n", r.line) < 0)
+					die(EXIT_WORK, "stdout");
+				continue;
+			}
+		}
 		int nf = tsv_split(r.line, f, 4);
 		if (nf < 3) {
 			warnx("%s:%lu: expected track_id<TAB>artist<TAB>title, found %d field%s; "
@@ -203,6 +260,8 @@ static void on_failure(void *arg, const char *id, const char *reason, unsigned l
 struct run {
 	const char *cache, *state, *skip, *failures;
 	int retry_failed, reuse;
+	uint32_t shard_i, shard_k;  /* --shard I/K; k = 0: every track */
+	int list;                   /* --list */
 	uint32_t rate_n;
 	double rate_s, timeout, connect_timeout;
 	struct fetch_config cfg;
@@ -280,12 +339,20 @@ static void parse_options(struct run *r, int argc, char **argv)
 			r->cfg.max_mp3 = (size_t)opt_ll("--max-mp3", optarg, 1024, 1LL << 31);
 			break;
 		case OPT_NO_KEEPALIVE: r->reuse = 0; break;
+		case OPT_SHARD:
+			if (parse_shard(optarg, &r->shard_i, &r->shard_k) != 0)
+				opt_usage_error(usage, "--shard: expected I/K with 0 <= I < K <= %lu, got '%s'",
+				                1ul << 20, optarg);
+			break;
+		case OPT_LIST: r->list = 1; break;
 		case OPT_HELP: opt_help(usage);
 		case OPT_VERSION: opt_version();
 		default: opt_bad(usage);
 		}
 	}
 
+	if (r->list && r->shard_k == 0)
+		opt_usage_error(usage, "--list needs --shard I/K");
 	if (api == NULL || *api == '\0')
 		api = "https://api.deezer.com";
 	if (strncmp(api, "http://", 7) != 0 && strncmp(api, "https://", 8) != 0)
@@ -433,7 +500,21 @@ int main(int argc, char **argv)
 	/* The cache path is printed in "id<TAB>path" lines for wav2mel. */
 	if (strpbrk(r.cache, "\t\n\r") != NULL)
 		opt_usage_error(usage, "--cache: a folder name with a tab or newline cannot be passed on");
+	in.shard_i = r.shard_i;
+	in.shard_k = r.shard_k;
+	in.list = r.list;
 	read_inputs(&in, argc, argv);
+	if (r.list) {
+		if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0)
+			die(EXIT_WORK, "stdout");
+		free(in.slot);
+		free(r.failures_buf);
+		free(r.api_buf);
+		return EXIT_OK;
+	}
+	if (r.shard_k > 0)
+		warnx("shard %u/%u: %zu input lines of %lu", r.shard_i, r.shard_k,
+		      in.n + in.errors, in.n + in.errors + in.others);
 	if (mkdir_p(r.cache) != 0)
 		die(EXIT_WORK, "%s: cannot create folder", r.cache);
 	if (mkdir_p(r.state) != 0)
