@@ -68,12 +68,34 @@ int history_write_tsv(const struct history *h, const char *path)
 	return atomic_commit(&af);
 }
 
+static void whole_rows(void *ctx, int which, size_t p0, size_t n, void *dst)
+{
+	const struct model *m = ctx;
+	size_t H = m->cfg.hidden;
+
+	if (which == 2)
+		memcpy(dst, m->row_step + p0, n * sizeof(uint64_t));
+	else
+		memcpy(dst, (which == 0 ? m->param_mem : m->mom_mem) + p0 * H, n * H * sizeof(float));
+}
+
 int ckpt_write(const char *path, const struct model *m, const struct train_state *st,
                const struct history *h)
+{
+	struct ckpt_rows rows = { whole_rows, (void *)m };
+
+	return ckpt_write_rows(path, m, &rows, st, h);
+}
+
+int ckpt_write_rows(const char *path, const struct model *m, const struct ckpt_rows *rows,
+                    const struct train_state *st, const struct history *h)
 {
 	struct bin_writer w;
 	struct bin_header hd;
 	struct ckpt_meta meta;
+	size_t P = m->cfg.n_playlists, H = m->cfg.hidden;
+	size_t n_params = P * H + m->n_shared, shared = m->n_rows * H;
+	float *buf;
 
 	memset(&meta, 0, sizeof meta);
 	meta.cfg = m->cfg;
@@ -82,25 +104,122 @@ int ckpt_write(const char *path, const struct model *m, const struct train_state
 	memcpy(hd.magic, CKPT_MAGIC, sizeof CKPT_MAGIC);
 	hd.version = CKPT_VERSION;
 	hd.dtype = BIN_MIXED;
-	hd.dims[0] = m->n_params;
+	hd.dims[0] = n_params;
 	hd.dims[1] = h->n;
+	hd.dims[2] = P;
 	hd.meta_bytes = sizeof meta;
-	hd.payload_bytes = 2 * m->n_params * sizeof(float) + h->n * sizeof(struct metric_row);
+	hd.payload_bytes = 2 * n_params * sizeof(float) + h->n * sizeof(struct metric_row) +
+	                   P * sizeof(uint64_t);
 	if (bin_create(&w, path, &hd, &meta) != 0)
 		return -1;
-	if (bin_write(&w, m->param_mem, m->n_params * sizeof(float)) != 0 ||
-	    bin_write(&w, m->mom_mem, m->n_params * sizeof(float)) != 0 ||
-	    bin_write(&w, h->rows, h->n * sizeof(struct metric_row)) != 0) {
-		int e = errno;
-		bin_abort(&w);
-		errno = e;
-		return -1;
+	buf = malloc((size_t)CKPT_ROW_BLOCK * (H + 2) * sizeof(float));   /* rows or steps */
+	if (buf == NULL)
+		goto fail;
+	/* file order: table then shared weights, for the weights then the
+	 * momentum (model.h's layout of a whole model) */
+	for (int which = 0; which < 2; which++) {
+		const float *sh = (which == 0 ? m->param_mem : m->mom_mem) + shared;
+		for (size_t p0 = 0; p0 < P; p0 += CKPT_ROW_BLOCK) {
+			size_t n = P - p0 < CKPT_ROW_BLOCK ? P - p0 : CKPT_ROW_BLOCK;
+			rows->get(rows->ctx, which, p0, n, buf);
+			if (bin_write(&w, buf, n * H * sizeof(float)) != 0)
+				goto fail;
+		}
+		if (bin_write(&w, sh, m->n_shared * sizeof(float)) != 0)
+			goto fail;
 	}
+	if (bin_write(&w, h->rows, h->n * sizeof(struct metric_row)) != 0)
+		goto fail;
+	for (size_t p0 = 0; p0 < P; p0 += CKPT_ROW_BLOCK) {
+		size_t n = P - p0 < CKPT_ROW_BLOCK ? P - p0 : CKPT_ROW_BLOCK;
+		rows->get(rows->ctx, 2, p0, n, buf);
+		if (bin_write(&w, buf, n * sizeof(uint64_t)) != 0)
+			goto fail;
+	}
+	free(buf);
 	return bin_finish(&w);
+fail:;
+	int e = errno ? errno : ENOMEM;
+	free(buf);
+	bin_abort(&w);
+	errno = e;
+	return -1;
 }
 
 int ckpt_read(const char *path, struct model *m, struct train_state *st, struct history *h,
               char *err, size_t errcap)
+{
+	struct train_state s;
+
+	if (ckpt_read_part(path, m, 1, 0, &s, h, err, errcap) != 0)
+		return -1;
+	model_rows_catch_up(m, s.step, m->cfg.lr, m->cfg.momentum);
+	if (st != NULL)
+		*st = s;
+	return 0;
+}
+
+/* n_params floats of the file's layout (table, shared) into m's, keeping
+ * the rows of m's part. */
+static int read_part(struct bin_reader *r, const struct model *m, float *dst)
+{
+	size_t P = m->cfg.n_playlists, H = m->cfg.hidden, S = (size_t)m->parts;
+
+	if (S == 1)
+		return bin_read(r, dst, (P * H + m->n_shared) * sizeof(float));
+	float *buf = malloc((size_t)CKPT_ROW_BLOCK * H * sizeof(float));
+	if (buf == NULL) {
+		snprintf(r->err, sizeof r->err, "%s: out of memory", r->path);
+		return -1;
+	}
+	for (size_t p0 = 0; p0 < P; p0 += CKPT_ROW_BLOCK) {
+		size_t n = P - p0 < CKPT_ROW_BLOCK ? P - p0 : CKPT_ROW_BLOCK;
+		if (bin_read(r, buf, n * H * sizeof(float)) != 0) {
+			free(buf);
+			return -1;
+		}
+		for (size_t p = p0; p < p0 + n; p++)
+			if (p % S == (size_t)m->part)
+				memcpy(dst + (p / S) * H, buf + (p - p0) * H, H * sizeof(float));
+	}
+	free(buf);
+	return bin_read(r, dst + m->n_rows * H, m->n_shared * sizeof(float));
+}
+
+/* row_step[P], keeping m's part; no row can be ahead of the training. */
+static int read_steps(struct bin_reader *r, struct model *m, uint64_t step)
+{
+	size_t P = m->cfg.n_playlists, S = (size_t)m->parts;
+	uint64_t *buf = malloc((size_t)CKPT_ROW_BLOCK * sizeof(uint64_t));
+
+	if (buf == NULL) {
+		snprintf(r->err, sizeof r->err, "%s: out of memory", r->path);
+		return -1;
+	}
+	for (size_t p0 = 0; p0 < P; p0 += CKPT_ROW_BLOCK) {
+		size_t n = P - p0 < CKPT_ROW_BLOCK ? P - p0 : CKPT_ROW_BLOCK;
+		if (bin_read(r, buf, n * sizeof(uint64_t)) != 0) {
+			free(buf);
+			return -1;
+		}
+		for (size_t p = p0; p < p0 + n; p++) {
+			if (buf[p - p0] > step) {
+				snprintf(r->err, sizeof r->err, "%s: playlist row %zu at step %llu, after the "
+				         "training's %llu", r->path, p, (unsigned long long)buf[p - p0],
+				         (unsigned long long)step);
+				free(buf);
+				return -1;
+			}
+			if (p % S == (size_t)m->part)
+				m->row_step[p / S] = buf[p - p0];
+		}
+	}
+	free(buf);
+	return 0;
+}
+
+int ckpt_read_part(const char *path, struct model *m, int parts, int part,
+                   struct train_state *st, struct history *h, char *err, size_t errcap)
 {
 	struct bin_reader r;
 	struct ckpt_meta meta;
@@ -119,21 +238,28 @@ int ckpt_read(const char *path, struct model *m, struct train_state *st, struct 
 		snprintf(r.err, sizeof r.err, "%s: invalid configuration in the checkpoint", path);
 		goto fail;
 	}
-	model_init(m, c);
-	if (r.h.dims[0] != m->n_params || r.h.dims[1] > ((uint64_t)1 << 32) ||
-	    r.h.payload_bytes != 2 * m->n_params * sizeof(float) +
-	                         r.h.dims[1] * sizeof(struct metric_row)) {
+	model_init_part(m, c, parts, part);
+	size_t n_params = (size_t)c->n_playlists * c->hidden + m->n_shared;
+	uint64_t nsteps = r.h.version >= 2 ? c->n_playlists : 0;
+	if (r.h.dims[0] != n_params || r.h.dims[1] > ((uint64_t)1 << 32) || r.h.dims[2] != nsteps ||
+	    r.h.payload_bytes != 2 * n_params * sizeof(float) +
+	                         r.h.dims[1] * sizeof(struct metric_row) + nsteps * sizeof(uint64_t)) {
 		snprintf(r.err, sizeof r.err, "%s: %llu parameters stored, the configuration needs %zu",
-		         path, (unsigned long long)r.h.dims[0], m->n_params);
+		         path, (unsigned long long)r.h.dims[0], n_params);
 		model_free(m);
 		goto fail;
 	}
 	struct history tmp = { 0 };
 	tmp.n = tmp.cap = r.h.dims[1];
 	tmp.rows = xmalloc((tmp.n + 1) * sizeof *tmp.rows);
-	if (bin_read(&r, m->param_mem, m->n_params * sizeof(float)) != 0 ||
-	    bin_read(&r, m->mom_mem, m->n_params * sizeof(float)) != 0 ||
+	if (read_part(&r, m, m->param_mem) != 0 || read_part(&r, m, m->mom_mem) != 0 ||
 	    bin_read(&r, tmp.rows, tmp.n * sizeof(struct metric_row)) != 0) {
+		free(tmp.rows);
+		model_free(m);
+		goto fail;
+	}
+	model_rows_set_step(m, meta.st.step);
+	if (nsteps > 0 && read_steps(&r, m, meta.st.step) != 0) {
 		free(tmp.rows);
 		model_free(m);
 		goto fail;

@@ -19,6 +19,8 @@ struct options {
 	int eval_batch;
 	long long playlist;
 	int k;
+	int argc;                                 /* the command line, compared */
+	char **argv;                              /* across the ranks of an MPI run */
 };
 
 /* Applies --stats, fills mel_mean/mel_std from the training mels when

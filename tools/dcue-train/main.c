@@ -5,6 +5,7 @@
  * docs/dcue-train.md. */
 #define _POSIX_C_SOURCE 200809L
 #include "dcue.h"
+#include "dist.h"
 #include "msg.h"
 #include "opts.h"
 
@@ -61,7 +62,9 @@ static const char usage[] =
 	"  --max-steps N         stop after N steps in this run (checkpointed)\n"
 	"  --no-skip             run the backward of zero-gradient tracks too\n"
 	"  --dense-backward      convolution gradients by dense GEMMs only\n"
-	"  --threads N           OpenBLAS threads (default: OpenBLAS's own)\n"
+	"  --threads N           train: N replicas, one per core, each with single-threaded\n"
+	"                        GEMMs (default: one, with OpenBLAS's own threads; one per\n"
+	"                        rank under mpirun); eval, embed: OpenBLAS threads\n"
 	"  --quiet               no progress or summaries on stderr\n"
 	"Evaluation and use:\n"
 	"  --report FILE.tsv     eval: the report as TSV\n"
@@ -244,7 +247,10 @@ int main(int argc, char **argv)
 	int cmd, rc;
 
 	msg_init(argv[0]);
+	dist_init(&argc, &argv);
 	defaults(&o);
+	o.argc = argc;
+	o.argv = argv;
 	if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0))
 		opt_help(usage);
 	if (argc >= 2 && strcmp(argv[1], "--version") == 0)
@@ -270,7 +276,7 @@ int main(int argc, char **argv)
 		opt_usage_error(usage, "--playlist PID is required");
 	if (cmd == 2 && o.tracks_out == NULL && o.playlists_out == NULL)
 		opt_usage_error(usage, "embed needs --tracks FILE and/or --playlists FILE");
-	if (o.threads > 0)
+	if (o.threads > 0 && cmd != 0)
 		openblas_set_num_threads(o.threads);
 	switch (cmd) {
 	case 0: rc = cmd_train(&o); break;
@@ -280,5 +286,6 @@ int main(int argc, char **argv)
 	}
 	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0)
 		die(EXIT_WORK, "stdout");
+	dist_finish();
 	return rc;
 }
