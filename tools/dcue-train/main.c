@@ -247,10 +247,7 @@ int main(int argc, char **argv)
 	int cmd, rc;
 
 	msg_init(argv[0]);
-	dist_init(&argc, &argv);
 	defaults(&o);
-	o.argc = argc;
-	o.argv = argv;
 	if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0))
 		opt_help(usage);
 	if (argc >= 2 && strcmp(argv[1], "--version") == 0)
@@ -276,6 +273,10 @@ int main(int argc, char **argv)
 		opt_usage_error(usage, "--playlist PID is required");
 	if (cmd == 2 && o.tracks_out == NULL && o.playlists_out == NULL)
 		opt_usage_error(usage, "embed needs --tracks FILE and/or --playlists FILE");
+	/* under mpirun: MPI from here on (help and usage errors never start it) */
+	dist_init(&argc, &argv);
+	o.argc = argc;
+	o.argv = argv;
 	if (o.threads > 0 && cmd != 0)
 		openblas_set_num_threads(o.threads);
 	switch (cmd) {
