@@ -34,10 +34,10 @@ PKGS      := jansson yajl libcurl fftw3f openblas zlib
 PC_CFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PC_LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS = $(CFLAGS) $(SANFLAGS) -MMD -MP -Icommon $(PC_CFLAGS)
-LDLIBS_ALL = -Wl,--as-needed $(PC_LIBS) -lm -lpthread
-# Open MPI: dcue-train only (and the unit tests that link its files)
+LDLIBS_ALL = -Wl,--as-needed $(PC_LIBS) -lm -lpthread -ldl
+# Open MPI: dcue-train only, which compiles against its header and loads
+# libmpi at run time, under mpirun only (tools/dcue-train/dist.c says why)
 MPI_CFLAGS = $(shell pkg-config --cflags ompi-c 2>/dev/null)
-MPI_LIBS   = $(shell pkg-config --libs ompi-c 2>/dev/null)
 
 # Debian packages: build tools, libraries, and the programs the tools run.
 DEB_PKGS := gcc make pkg-config libjansson-dev libcurl4-openssl-dev libfftw3-dev \
@@ -90,19 +90,18 @@ $(BUILD)/tools/$(1)/lib.a: $(patsubst %.c,$(BUILD)/%.o,$(filter-out tools/$(1)/m
 
 $(BIN)/$(1): $(BUILD)/tools/$(1)/main.o $(BUILD)/tools/$(1)/lib.a $(LIBDCUE)
 	@mkdir -p $$(@D)
-	$$(CC) $$(CFLAGS) $$(SANFLAGS) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS_ALL) $$(LDLIBS_$(1))
+	$$(CC) $$(CFLAGS) $$(SANFLAGS) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS_ALL)
 endef
 $(foreach t,$(TOOLS_DIR),$(eval $(call TOOL_DIR_RULES,$(t))))
 
 $(BUILD)/tools/dcue-train/%.o: ALL_CFLAGS += $(MPI_CFLAGS)
-LDLIBS_dcue-train = $(MPI_LIBS)
 
 # Unit tests may include any tool folder's headers.
 $(BUILD)/tests/unit/%.o: ALL_CFLAGS += $(TOOLS_DIR:%=-Itools/%)
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(TOOL_LIBS) $(LIBDCUE)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SANFLAGS) $(LDFLAGS) -o $@ $< $(TOOL_LIBS) $(LIBDCUE) $(LDLIBS_ALL) $(MPI_LIBS)
+	$(CC) $(CFLAGS) $(SANFLAGS) $(LDFLAGS) -o $@ $< $(TOOL_LIBS) $(LIBDCUE) $(LDLIBS_ALL)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
