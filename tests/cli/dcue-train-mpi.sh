@@ -14,6 +14,9 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_btl_vader_single_copy_mechanism=none
 # shared memory only: a faster start, nothing probed on the network
 export OMPI_MCA_btl=self,vader OMPI_MCA_pml=ob1
+# Open MPI keeps allocations past MPI_Finalize: LeakSanitizer would report
+# them as dcue-train's, so leaks are checked in the one-process runs only
+mpirun() { ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" command mpirun "$@"; }
 "$PYTHON" "$TESTS/fixtures/dcue/gen.py" r --tracks 60 --playlists 24
 tiny="--mel-bins 16 --embedding-size 8 --channels 8 --hidden 16 --nb-negatives 4 --quiet"
 common="--mpd r/mpd --mels r/mels $tiny --batch-size 8 --epochs 2 --steps-per-epoch 12"
@@ -39,7 +42,7 @@ $dt train $common --threads 2 --save thr2.ckpt --metrics thr2.tsv
 [ "$(weights thr.ckpt)" = "$(weights thr2.ckpt)" ]          # same seed, same threads: same bits
 mpirun -np 2 $dt train $common --save np2.ckpt --metrics np2.tsv
 [ "$(grep -c '^epoch' np2.tsv)" -eq 2 ]
-close "$(last_loss one.tsv)" "$(last_loss thr.tsv)" 0.01
+close "$(last_loss one.tsv)" "$(last_loss thr.tsv)" 0.0001
 close "$(last_loss one.tsv)" "$(last_loss np2.tsv)" 0.01
 # a different seed is not within 1e-4 (the comparison can fail)
 $dt train $common --seed 7 --metrics s7.tsv
@@ -92,7 +95,7 @@ fails 1 "tracks.tsv (--mpd) differ" \
 # --- a rank that dies ends the job, naming itself; the rerun resumes ---
 # rank 1's copy of a .mel is corrupt (each host reads its own disk): the
 # job ends with a message naming rank 1 and the file, no checkpoint
-cp -r r h2/ 2>/dev/null || { mkdir -p h2 && cp -r r h2/; }
+mkdir -p h2 && cp -r r h2/
 mkdir -p h3 && cp -r r h3/
 f=$(ls h3/r/mels/*.mel | head -1)
 printf 'garbage' | dd of="$f" bs=1 seek=100 conv=notrunc 2>/dev/null
@@ -102,10 +105,10 @@ fails 1 "rank 1 on .*$(basename "$f")" \
 [ ! -e h2/bad.ckpt ] && [ ! -e h3/bad.ckpt ]
 # rank 1 killed in the middle of a long run: the job ends, the checkpoint
 # is whole, and the rerun resumes from it
-mpirun -np 2 $dt train $common --epochs 100000 --save k.ckpt --checkpoint-every 10 \
+ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" command mpirun -np 2 $dt train $common --epochs 100000 --save k.ckpt --checkpoint-every 10 \
 	>/dev/null 2>kill.err &
 mpi=$!
-for _ in $(seq 100); do [ -e k.ckpt ] && break; sleep 0.1; done
+for _ in $(seq 600); do [ -e k.ckpt ] && break; sleep 0.1; done
 rank1=$(pgrep -P $mpi | sed -n 2p)
 [ -n "$rank1" ] && kill -9 "$rank1"
 rc=0; wait $mpi || rc=$?
