@@ -43,7 +43,10 @@ PKGS      := jansson yajl libcurl fftw3f openblas zlib
 PC_CFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PC_LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS = $(CFLAGS) $(SANFLAGS) -MMD -MP -Icommon $(PC_CFLAGS)
-LDLIBS_ALL = -Wl,--as-needed $(PC_LIBS) -lm -lpthread
+LDLIBS_ALL = -Wl,--as-needed $(PC_LIBS) -lm -lpthread -ldl
+# Open MPI: dcue-train only, which compiles against its header and loads
+# libmpi at run time, under mpirun only (tools/dcue-train/dist.c says why)
+MPI_CFLAGS = $(shell pkg-config --cflags ompi-c 2>/dev/null)
 
 # Debian packages: build tools, libraries, and the programs the tools run.
 DEB_PKGS := gcc make pkg-config libjansson-dev libcurl4-openssl-dev libfftw3-dev \
@@ -99,6 +102,8 @@ $(BIN)/$(1): $(BUILD)/tools/$(1)/main.o $(BUILD)/tools/$(1)/lib.a $(LIBDCUE)
 	$$(CC) $$(CFLAGS) $$(SANFLAGS) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS_ALL)
 endef
 $(foreach t,$(TOOLS_DIR),$(eval $(call TOOL_DIR_RULES,$(t))))
+
+$(BUILD)/tools/dcue-train/%.o: ALL_CFLAGS += $(MPI_CFLAGS)
 
 # Unit tests may include any tool folder's headers.
 $(BUILD)/tests/unit/%.o: ALL_CFLAGS += $(TOOLS_DIR:%=-Itools/%)

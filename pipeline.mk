@@ -44,6 +44,12 @@ TRAIN_OPTS  ?= $(if $(MPD),,$(EX_TRAIN_OPTS))
 EVAL_OPTS   ?=
 PLOT        ?= png
 SHARD       ?=
+# training, eval and embed under Open MPI: NP ranks (empty: one process),
+# on HOSTS (a,b,...) or the hosts of HOSTFILE, with MPIRUN_OPTS
+NP          ?=
+HOSTS       ?=
+HOSTFILE    ?=
+MPIRUN_OPTS ?=
 
 OPENBLAS_CORETYPE ?= Haswell
 export OPENBLAS_CORETYPE
@@ -104,7 +110,7 @@ TOOLS := mpd-parse deezer-fetch wav2mel mel-stats dcue-train dcue-plot
 PLOT_FILES := $(addprefix $(PLOTS)/,curves.$(PLOT) eval.$(PLOT) mel-hist.$(PLOT) \
                 mpd-stats.$(PLOT) mel-example.$(PLOT))
 
-.PHONY: all help parse fetch stats train eval plots clean clean-mels clean-all tools deps FORCE
+.PHONY: all help parse fetch stats train eval embed plots clean clean-mels clean-all tools deps FORCE
 all: plots
 	@echo "pipeline.mk: done; the report is $(WORK)/eval.txt, the plots are in $(PLOTS)/"
 	@cat $(WORK)/eval.txt
@@ -114,6 +120,7 @@ fetch: $(WORK)/mels.done
 stats: $(WORK)/mel-stats.txt $(WORK)/mpd-stats.txt
 train: $(WORK)/model.ckpt
 eval: $(WORK)/eval.txt
+embed: $(WORK)/tracks.emb $(WORK)/playlists.emb
 plots: $(PLOT_FILES)
 tools: $(TOOLS:%=$(BIN)/%)
 
@@ -127,6 +134,7 @@ help:
 	@echo '  stats       $$(WORK)/mel-stats.txt, mpd-stats.txt         (mel-stats, mpd-parse stats)'
 	@echo '  train       $$(WORK)/model.ckpt, metrics.tsv              (dcue-train train)'
 	@echo '  eval        $$(WORK)/eval.txt, report.tsv, per-playlist.tsv (dcue-train eval)'
+	@echo '  embed       $$(WORK)/tracks.emb, playlists.emb             (dcue-train embed; not in all)'
 	@echo '  plots       $$(WORK)/plots/*.$$(PLOT)                      (dcue-plot)'
 	@echo '  tools       build the tools into $$(BIN)'
 	@echo '  clean       remove derived files, keeping the mels, cache and example'
@@ -150,6 +158,10 @@ help:
 	@echo '  TRAIN_OPTS=$(TRAIN_OPTS)'
 	@echo '              more dcue-train train options'
 	@echo '  EVAL_OPTS=$(EVAL_OPTS)    more dcue-train eval options'
+	@echo '  NP=$(NP)    train, eval and embed under mpirun -np NP; empty: one process'
+	@echo '  HOSTS=$(HOSTS)    with NP: mpirun -H HOSTS (a,b,...)'
+	@echo '  HOSTFILE=$(HOSTFILE)    with NP: mpirun --hostfile HOSTFILE'
+	@echo '  MPIRUN_OPTS=$(MPIRUN_OPTS)    more mpirun options'
 	@echo '  PLOT=$(PLOT)    plot format: png, svg or txt (text for a terminal)'
 	@echo '  SHARD=$(SHARD)    I/K: fetch and convert share I of K of the tracks only (several hosts; fetch target)'
 	@echo '  EXAMPLE=$(EXAMPLE)    the example: full (800 tracks, 1000 playlists) or tiny (tests)'
@@ -294,6 +306,9 @@ $(WORK)/mpd-stats.txt $(WORK)/mpd-hist.tsv &: $(DATA)/tracks.tsv $(DATA)/playlis
 	touch $(WORK)/mpd-hist.tsv
 
 # --- train ------------------------------------------------------------------------
+# NP=N: the same commands under mpirun (the result does not depend on N, up
+# to the order of float sums, so N is not a recorded variable)
+RUN := $(if $(NP),mpirun -np $(NP) $(if $(HOSTS),-H $(HOSTS)) $(if $(HOSTFILE),--hostfile $(HOSTFILE)) $(MPIRUN_OPTS))
 # dcue-train checkpoints $(TRAIN)/last.ckpt after every epoch; a rerun after
 # an interruption resumes from it, unless any input is newer (then it
 # starts again).  model.ckpt and metrics.tsv appear only when training is
@@ -309,7 +324,7 @@ $(WORK)/model.ckpt $(WORK)/metrics.tsv &: $(TRAIN_DEPS) | $(TRAIN)
 	done; \
 	load=; [ -e $$last ] && { load="--load $$last"; echo "pipeline.mk: resuming from $$last"; }; \
 	set -x; \
-	$(BIN)/dcue-train train --mpd $(DATA) --mels $(MELS) --stats $(WORK)/mel-stats.txt \
+	$(RUN) $(BIN)/dcue-train train --mpd $(DATA) --mels $(MELS) --stats $(WORK)/mel-stats.txt \
 	  --save $$last $$load --metrics $(TRAIN)/metrics.tsv --epochs $(EPOCHS) --seed $(SEED) \
 	  $(TRAIN_OPTS)
 	cp -f $(TRAIN)/metrics.tsv $(WORK)/.metrics.tsv.tmp && mv -f $(WORK)/.metrics.tsv.tmp $(WORK)/metrics.tsv
@@ -317,11 +332,16 @@ $(WORK)/model.ckpt $(WORK)/metrics.tsv &: $(TRAIN_DEPS) | $(TRAIN)
 
 # --- eval -------------------------------------------------------------------------
 $(WORK)/eval.txt $(WORK)/report.tsv $(WORK)/per-playlist.tsv &: $(WORK)/model.ckpt $(BIN)/dcue-train $(V)/eval
-	$(BIN)/dcue-train eval --load $(WORK)/model.ckpt --mpd $(DATA) --mels $(MELS) \
+	$(RUN) $(BIN)/dcue-train eval --load $(WORK)/model.ckpt --mpd $(DATA) --mels $(MELS) \
 	  --report $(WORK)/report.tsv --per-playlist $(WORK)/per-playlist.tsv $(EVAL_OPTS) \
 	  > $(WORK)/.eval.txt.tmp
 	touch $(WORK)/report.tsv $(WORK)/per-playlist.tsv
 	mv -f $(WORK)/.eval.txt.tmp $(WORK)/eval.txt
+
+# --- embed (not part of all) ------------------------------------------------------
+$(WORK)/tracks.emb $(WORK)/playlists.emb &: $(WORK)/model.ckpt $(BIN)/dcue-train
+	$(RUN) $(BIN)/dcue-train embed --load $(WORK)/model.ckpt --mpd $(DATA) --mels $(MELS) --quiet \
+	  --tracks $(WORK)/tracks.emb --playlists $(WORK)/playlists.emb
 
 # --- plots ------------------------------------------------------------------------
 PLOT_TERM := $(if $(filter txt,$(PLOT)),--term dumb)

@@ -78,22 +78,53 @@ int history_write_sealed(struct atomic_file *out, const struct history *h, const
 	return 0;
 }
 
+static void whole_rows(void *ctx, int which, size_t p0, size_t n, void *dst)
+{
+	const struct model *m = ctx;
+	size_t H = m->cfg.hidden;
+
+	if (which == 2)
+		memcpy(dst, m->row_step + p0, n * sizeof(uint64_t));
+	else
+		memcpy(dst, (which == 0 ? m->param_mem : m->mom_mem) + p0 * H, n * H * sizeof(float));
+}
+
 int ckpt_write(const char *path, const struct model *m, const struct train_state *st,
                const struct history *h)
 {
-	struct bin_writer w;
+	struct ckpt_rows rows = { whole_rows, (void *)m };
 
-	if (ckpt_write_sealed(&w, path, m, st, h) != 0)
-		return -1;
-	return atomic_commit(&w.af);
+	return ckpt_write_rows(path, m, &rows, st, h);
 }
 
 int ckpt_write_sealed(struct bin_writer *out, const char *path, const struct model *m,
                       const struct train_state *st, const struct history *h)
 {
+	struct ckpt_rows rows = { whole_rows, (void *)m };
+
+	return ckpt_write_rows_sealed(out, path, m, &rows, st, h);
+}
+
+int ckpt_write_rows(const char *path, const struct model *m, const struct ckpt_rows *rows,
+                    const struct train_state *st, const struct history *h)
+{
+	struct bin_writer w;
+
+	if (ckpt_write_rows_sealed(&w, path, m, rows, st, h) != 0)
+		return -1;
+	return atomic_commit(&w.af);
+}
+
+int ckpt_write_rows_sealed(struct bin_writer *out, const char *path, const struct model *m,
+                           const struct ckpt_rows *rows, const struct train_state *st,
+                           const struct history *h)
+{
 	struct bin_writer w;
 	struct bin_header hd;
 	struct ckpt_meta meta;
+	size_t P = m->cfg.n_playlists, H = m->cfg.hidden;
+	size_t n_params = P * H + m->n_shared, shared = m->n_rows * H;
+	float *buf;
 
 	memset(&meta, 0, sizeof meta);
 	meta.cfg = m->cfg;
@@ -102,24 +133,49 @@ int ckpt_write_sealed(struct bin_writer *out, const char *path, const struct mod
 	memcpy(hd.magic, CKPT_MAGIC, sizeof CKPT_MAGIC);
 	hd.version = CKPT_VERSION;
 	hd.dtype = BIN_MIXED;
-	hd.dims[0] = m->n_params;
+	hd.dims[0] = n_params;
 	hd.dims[1] = h->n;
+	hd.dims[2] = P;
 	hd.meta_bytes = sizeof meta;
-	hd.payload_bytes = 2 * m->n_params * sizeof(float) + h->n * sizeof(struct metric_row);
+	hd.payload_bytes = 2 * n_params * sizeof(float) + h->n * sizeof(struct metric_row) +
+	                   P * sizeof(uint64_t);
 	if (bin_create(&w, path, &hd, &meta) != 0)
 		return -1;
-	if (bin_write(&w, m->param_mem, m->n_params * sizeof(float)) != 0 ||
-	    bin_write(&w, m->mom_mem, m->n_params * sizeof(float)) != 0 ||
-	    bin_write(&w, h->rows, h->n * sizeof(struct metric_row)) != 0) {
-		int e = errno;
-		bin_abort(&w);
-		errno = e;
-		return -1;
+	buf = malloc((size_t)CKPT_ROW_BLOCK * (H + 2) * sizeof(float));   /* rows or steps */
+	if (buf == NULL)
+		goto fail;
+	/* file order: table then shared weights, for the weights then the
+	 * momentum (model.h's layout of a whole model) */
+	for (int which = 0; which < 2; which++) {
+		const float *sh = (which == 0 ? m->param_mem : m->mom_mem) + shared;
+		for (size_t p0 = 0; p0 < P; p0 += CKPT_ROW_BLOCK) {
+			size_t n = P - p0 < CKPT_ROW_BLOCK ? P - p0 : CKPT_ROW_BLOCK;
+			rows->get(rows->ctx, which, p0, n, buf);
+			if (bin_write(&w, buf, n * H * sizeof(float)) != 0)
+				goto fail;
+		}
+		if (bin_write(&w, sh, m->n_shared * sizeof(float)) != 0)
+			goto fail;
 	}
+	if (bin_write(&w, h->rows, h->n * sizeof(struct metric_row)) != 0)
+		goto fail;
+	for (size_t p0 = 0; p0 < P; p0 += CKPT_ROW_BLOCK) {
+		size_t n = P - p0 < CKPT_ROW_BLOCK ? P - p0 : CKPT_ROW_BLOCK;
+		rows->get(rows->ctx, 2, p0, n, buf);
+		if (bin_write(&w, buf, n * sizeof(uint64_t)) != 0)
+			goto fail;
+	}
+	free(buf);
 	if (bin_seal(&w) != 0)
 		return -1;
 	*out = w;
 	return 0;
+fail:;
+	int e = errno ? errno : ENOMEM;
+	free(buf);
+	bin_abort(&w);
+	errno = e;
+	return -1;
 }
 
 /* The configuration and training state against what dcue-train can use,
@@ -164,10 +220,15 @@ static int check_meta(const struct ckpt_meta *meta, const struct bin_header *h, 
 	if (n == 0 || h->dims[0] != n)
 		BAD("%llu parameters stored, the configuration needs %zu",
 		    (unsigned long long)h->dims[0], n);
-	/* bin_open checked payload_bytes against the file's size */
+	/* bin_open checked payload_bytes against the file's size; version 2
+	 * adds every row's last step (lazy rows) after the history */
+	uint64_t nsteps = h->version >= 2 ? c->n_playlists : 0;
+	if (h->dims[2] != nsteps)
+		BAD("%llu row steps stored for %u playlists", (unsigned long long)h->dims[2],
+		    c->n_playlists);
 	if (h->dims[1] > h->payload_bytes / sizeof(struct metric_row) ||
 	    h->payload_bytes != 2 * (uint64_t)n * sizeof(float) +
-	                        h->dims[1] * sizeof(struct metric_row))
+	                        h->dims[1] * sizeof(struct metric_row) + nsteps * sizeof(uint64_t))
 		BAD("payload of %llu bytes does not hold %zu parameters and %llu history rows",
 		    (unsigned long long)h->payload_bytes, n, (unsigned long long)h->dims[1]);
 #undef BAD
@@ -194,6 +255,78 @@ static int check_payload(const struct model *m, const struct history *h, char *w
 int ckpt_read(const char *path, struct model *m, struct train_state *st, struct history *h,
               char *err, size_t errcap)
 {
+	struct train_state s;
+
+	if (ckpt_read_part(path, m, 1, 0, &s, h, err, errcap) != 0)
+		return -1;
+	model_rows_catch_up(m, s.step, m->cfg.lr, m->cfg.momentum);
+	if (st != NULL)
+		*st = s;
+	return 0;
+}
+
+/* n_params floats of the file's layout (table, shared) into m's, keeping
+ * the rows of m's part. */
+static int read_part(struct bin_reader *r, const struct model *m, float *dst)
+{
+	size_t P = m->cfg.n_playlists, H = m->cfg.hidden, S = (size_t)m->parts;
+
+	if (S == 1)
+		return bin_read(r, dst, (P * H + m->n_shared) * sizeof(float));
+	float *buf = malloc((size_t)CKPT_ROW_BLOCK * H * sizeof(float));
+	if (buf == NULL) {
+		snprintf(r->err, sizeof r->err, "%s: out of memory", r->path);
+		return -1;
+	}
+	for (size_t p0 = 0; p0 < P; p0 += CKPT_ROW_BLOCK) {
+		size_t n = P - p0 < CKPT_ROW_BLOCK ? P - p0 : CKPT_ROW_BLOCK;
+		if (bin_read(r, buf, n * H * sizeof(float)) != 0) {
+			free(buf);
+			return -1;
+		}
+		for (size_t p = p0; p < p0 + n; p++)
+			if (p % S == (size_t)m->part)
+				memcpy(dst + (p / S) * H, buf + (p - p0) * H, H * sizeof(float));
+	}
+	free(buf);
+	return bin_read(r, dst + m->n_rows * H, m->n_shared * sizeof(float));
+}
+
+/* row_step[P], keeping m's part; no row can be ahead of the training. */
+static int read_steps(struct bin_reader *r, struct model *m, uint64_t step)
+{
+	size_t P = m->cfg.n_playlists, S = (size_t)m->parts;
+	uint64_t *buf = malloc((size_t)CKPT_ROW_BLOCK * sizeof(uint64_t));
+
+	if (buf == NULL) {
+		snprintf(r->err, sizeof r->err, "%s: out of memory", r->path);
+		return -1;
+	}
+	for (size_t p0 = 0; p0 < P; p0 += CKPT_ROW_BLOCK) {
+		size_t n = P - p0 < CKPT_ROW_BLOCK ? P - p0 : CKPT_ROW_BLOCK;
+		if (bin_read(r, buf, n * sizeof(uint64_t)) != 0) {
+			free(buf);
+			return -1;
+		}
+		for (size_t p = p0; p < p0 + n; p++) {
+			if (buf[p - p0] > step) {
+				snprintf(r->err, sizeof r->err, "%s: playlist row %zu at step %llu, after the "
+				         "training's %llu", r->path, p, (unsigned long long)buf[p - p0],
+				         (unsigned long long)step);
+				free(buf);
+				return -1;
+			}
+			if (p % S == (size_t)m->part)
+				m->row_step[p / S] = buf[p - p0];
+		}
+	}
+	free(buf);
+	return 0;
+}
+
+int ckpt_read_part(const char *path, struct model *m, int parts, int part,
+                   struct train_state *st, struct history *h, char *err, size_t errcap)
+{
 	struct bin_reader r;
 	struct ckpt_meta meta;
 	char why[256];
@@ -207,12 +340,12 @@ int ckpt_read(const char *path, struct model *m, struct train_state *st, struct 
 		snprintf(r.err, sizeof r.err, "%s: %s", path, why);
 		goto fail;
 	}
-	model_init(m, &meta.cfg);
+	model_init_part(m, &meta.cfg, parts, part);
+	uint64_t nsteps = r.h.version >= 2 ? meta.cfg.n_playlists : 0;
 	struct history tmp = { 0 };
 	tmp.n = tmp.cap = r.h.dims[1];
 	tmp.rows = xmalloc((tmp.n + 1) * sizeof *tmp.rows);
-	if (bin_read(&r, m->param_mem, m->n_params * sizeof(float)) != 0 ||
-	    bin_read(&r, m->mom_mem, m->n_params * sizeof(float)) != 0 ||
+	if (read_part(&r, m, m->param_mem) != 0 || read_part(&r, m, m->mom_mem) != 0 ||
 	    bin_read(&r, tmp.rows, tmp.n * sizeof(struct metric_row)) != 0) {
 		free(tmp.rows);
 		model_free(m);
@@ -220,6 +353,12 @@ int ckpt_read(const char *path, struct model *m, struct train_state *st, struct 
 	}
 	if (check_payload(m, &tmp, why, sizeof why) != 0) {
 		snprintf(r.err, sizeof r.err, "%s: %s", path, why);
+		free(tmp.rows);
+		model_free(m);
+		goto fail;
+	}
+	model_rows_set_step(m, meta.st.step);
+	if (nsteps > 0 && read_steps(&r, m, meta.st.step) != 0) {
 		free(tmp.rows);
 		model_free(m);
 		goto fail;

@@ -20,6 +20,8 @@ struct options {
 	int mel_check_headers;                    /* --mel-check headers: no payload pass */
 	long long playlist;
 	int k;
+	int argc;                                 /* the command line, compared */
+	char **argv;                              /* across the ranks of an MPI run */
 };
 
 /* Applies --stats, fills mel_mean/mel_std from the training mels when

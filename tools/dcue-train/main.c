@@ -6,6 +6,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "atomic.h"
 #include "dcue.h"
+#include "dist.h"
 #include "msg.h"
 #include "score.h"
 #include "opts.h"
@@ -66,7 +67,9 @@ static const char usage[] =
 	"  --max-steps N         stop after N steps in this run (checkpointed)\n"
 	"  --no-skip             run the backward of zero-gradient tracks too\n"
 	"  --dense-backward      convolution gradients by dense GEMMs only\n"
-	"  --threads N           OpenBLAS threads (default: OpenBLAS's own)\n"
+	"  --threads N           train: N replicas, one per core, each with single-threaded\n"
+	"                        GEMMs (default: one, with OpenBLAS's own threads; one per\n"
+	"                        rank under mpirun); eval, embed: OpenBLAS threads\n"
 	"  --quiet               no progress or summaries on stderr\n"
 	"Evaluation and use:\n"
 	"  --report FILE.tsv     eval: the report as TSV\n"
@@ -281,7 +284,11 @@ int main(int argc, char **argv)
 		opt_usage_error(usage, "--playlist PID is required");
 	if (cmd == 2 && o.tracks_out == NULL && o.playlists_out == NULL)
 		opt_usage_error(usage, "embed needs --tracks FILE and/or --playlists FILE");
-	if (o.threads > 0)
+	/* under mpirun: MPI from here on (help and usage errors never start it) */
+	dist_init(&argc, &argv);
+	o.argc = argc;
+	o.argv = argv;
+	if (o.threads > 0 && cmd != 0)
 		openblas_set_num_threads(o.threads);
 	/* every output is checked before the long work, not after it */
 	const char *outs[] = { o.save, o.metrics, o.report, o.per_playlist, o.tracks_out,
@@ -297,5 +304,6 @@ int main(int argc, char **argv)
 	}
 	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0)
 		die(EXIT_WORK, "stdout");
+	dist_finish();
 	return rc;
 }

@@ -55,13 +55,13 @@ int model_shapes(struct conv_shape conv[MODEL_CONVS], const struct dcue_config *
 	return 0;
 }
 
-/* Lays the tensors out in buf (or only counts when buf is NULL). */
-static size_t layout(struct params *t, float *buf, const struct model *m)
+/* Lays the shared tensors out from buf (or only counts them when buf is
+ * NULL): the weights after the playlist table. */
+static size_t layout_shared(struct params *t, float *buf, const struct model *m)
 {
 	const struct dcue_config *c = &m->cfg;
-	size_t P = c->n_playlists, H = c->hidden, E = c->embedding, off = 0;
+	size_t H = c->hidden, E = c->embedding, off = 0;
 #define TAKE(ptr, count) do { if (buf) (ptr) = buf + off; off += (count); } while (0)
-	TAKE(t->emb, P * H);
 	TAKE(t->d1w, H * H);
 	TAKE(t->d1b, H);
 	TAKE(t->d2w, H * E);
@@ -77,6 +77,16 @@ static size_t layout(struct params *t, float *buf, const struct model *m)
 	return off;
 }
 
+/* The playlist table [n_rows][H], then the shared weights. */
+static size_t layout(struct params *t, float *buf, const struct model *m)
+{
+	size_t rows = m->n_rows * m->cfg.hidden;
+
+	if (buf)
+		t->emb = buf;
+	return rows + layout_shared(t, buf ? buf + rows : NULL, m);
+}
+
 size_t model_n_params(const struct dcue_config *cfg)
 {
 	struct model m;
@@ -85,23 +95,46 @@ size_t model_n_params(const struct dcue_config *cfg)
 	m.cfg = *cfg;
 	if (model_shapes(m.conv, cfg) != 0)
 		return 0;
+	m.n_rows = cfg->n_playlists;
 	return layout(&m.p, NULL, &m);
 }
 
 void model_init(struct model *m, const struct dcue_config *cfg)
 {
+	model_init_part(m, cfg, 1, 0);
+}
+
+void model_init_part(struct model *m, const struct dcue_config *cfg, int parts, int part)
+{
+	size_t n_rows = ((size_t)cfg->n_playlists + (size_t)(parts - part) - 1) / (size_t)parts;
+
 	memset(m, 0, sizeof *m);
 	m->cfg = *cfg;
 	if (model_shapes(m->conv, cfg) != 0)
 		diex(EXIT_USAGE, "--mel-length %u is too short for the pooling (at least 128)",
 		     cfg->mel_length);
+	m->n_rows = n_rows;
+	m->parts = parts;
+	m->part = part;
 	m->n_params = layout(&m->p, NULL, m);
-	m->mem = alloc_big(3 * m->n_params * sizeof(float), 1);
+	m->n_shared = m->n_params - n_rows * cfg->hidden;
+	/* fresh anonymous pages are zero and cost nothing until touched: a
+	 * million-row gradient table that lazy training never uses stays free */
+	m->mem_bytes = 3 * m->n_params * sizeof(float);
+	void *p = mmap(NULL, m->mem_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+	               -1, 0);
+	if (p == MAP_FAILED)
+		die(EXIT_WORK, "cannot allocate %zu bytes for the model", m->mem_bytes);
+#ifdef MADV_HUGEPAGE
+	(void)madvise(p, m->mem_bytes, MADV_HUGEPAGE);
+#endif
+	m->mem = p;
 	m->param_mem = m->mem;
 	m->grad_mem = m->mem + m->n_params;
 	m->mom_mem = m->mem + 2 * m->n_params;
 	layout(&m->p, m->param_mem, m);
 	layout(&m->g, m->grad_mem, m);
+	m->row_step = xcalloc(n_rows + 1, sizeof(uint64_t));
 }
 
 static void uniform(struct rng *r, float *x, size_t n, float bound)
@@ -115,8 +148,14 @@ void model_randomize(struct model *m, struct rng *r)
 	const struct dcue_config *c = &m->cfg;
 	size_t P = c->n_playlists, H = c->hidden, E = c->embedding;
 
-	for (size_t i = 0; i < P * H; i++)
-		m->p.emb[i] = (float)rng_normal(r);
+	/* every playlist's row is drawn, in order, so a rank holding a share
+	 * keeps exactly the values a whole model would have */
+	for (size_t p = 0; p < P; p++)
+		for (size_t i = 0; i < H; i++) {
+			float v = (float)rng_normal(r);
+			if (p % (size_t)m->parts == (size_t)m->part)
+				m->p.emb[(p / (size_t)m->parts) * H + i] = v;
+		}
 	/* PyTorch's nn.Linear default: U(±1/sqrt(fan_in)) for weight and bias */
 	uniform(r, m->p.d1w, H * H, 1.0f / sqrtf((float)H));
 	uniform(r, m->p.d1b, H, 1.0f / sqrtf((float)H));
@@ -135,8 +174,11 @@ void model_randomize(struct model *m, struct rng *r)
 
 void model_free(struct model *m)
 {
-	free_big(m->mem);
+	if (m->mem != NULL)
+		munmap(m->mem, m->mem_bytes);
+	free(m->row_step);
 	m->mem = NULL;
+	m->row_step = NULL;
 }
 
 void model_zero_grad(struct model *m)
@@ -155,6 +197,83 @@ void model_sgd_step(struct model *m, float lr, float mu)
 		float d = g[i] + mu * b[i];
 		p[i] -= lr * d;
 	}
+}
+
+void model_bind_replica(struct model *r, const struct model *m, float *rows, float *grad,
+                        int bmax)
+{
+	size_t H = m->cfg.hidden;
+
+	*r = *m;
+	r->mem = NULL;
+	r->row_step = NULL;
+	r->n_rows = (size_t)bmax;
+	r->parts = 1;
+	r->part = 0;
+	layout_shared(&r->g, grad, m);
+	r->p.emb = rows;
+	r->g.emb = grad + m->n_shared;
+	r->param_mem = r->grad_mem = r->mom_mem = NULL;
+	r->n_params = m->n_shared + (size_t)bmax * H;
+}
+
+void model_sgd_shared(struct model *m, const float *g, float lr, float mu)
+{
+	size_t off = m->n_rows * m->cfg.hidden;
+	float *p = m->param_mem + off, *b = m->mom_mem + off;
+
+	for (size_t i = 0; i < m->n_shared; i++) {
+		b[i] = mu * b[i] + g[i];
+		float d = g[i] + mu * b[i];
+		p[i] -= lr * d;
+	}
+}
+
+void model_row_catch_up(struct model *m, size_t row, uint64_t step, float lr, float mu)
+{
+	size_t H = m->cfg.hidden;
+	uint64_t k = step - m->row_step[row];
+
+	if (step <= m->row_step[row])
+		return;
+	m->row_step[row] = step;
+	/* k zero-gradient steps at once (model.h): in double, then rounded */
+	double muk = pow((double)mu, (double)k);
+	double c = mu > 0 ? (double)lr * (double)mu * mu * (1.0 - muk) / (1.0 - mu) : 0.0;
+	float *p = m->p.emb + row * H, *b = m->mom_mem + (size_t)(m->p.emb - m->param_mem) +
+	                                    row * H;
+	for (size_t i = 0; i < H; i++) {
+		p[i] = (float)((double)p[i] - c * (double)b[i]);
+		b[i] = (float)(muk * (double)b[i]);
+	}
+}
+
+void model_row_step(struct model *m, size_t row, const float *g, uint64_t step, float lr,
+                    float mu)
+{
+	size_t H = m->cfg.hidden;
+
+	model_row_catch_up(m, row, step, lr, mu);
+	float *p = m->p.emb + row * H, *b = m->mom_mem + (size_t)(m->p.emb - m->param_mem) +
+	                                    row * H;
+	for (size_t i = 0; i < H; i++) {
+		b[i] = mu * b[i] + g[i];
+		float d = g[i] + mu * b[i];
+		p[i] -= lr * d;
+	}
+	m->row_step[row] = step + 1;
+}
+
+void model_rows_catch_up(struct model *m, uint64_t step, float lr, float mu)
+{
+	for (size_t r = 0; r < m->n_rows; r++)
+		model_row_catch_up(m, r, step, lr, mu);
+}
+
+void model_rows_set_step(struct model *m, uint64_t step)
+{
+	for (size_t r = 0; r < m->n_rows; r++)
+		m->row_step[r] = step;
 }
 
 void workspace_init(struct workspace *w, const struct model *m, int nmax, int bmax)

@@ -75,13 +75,25 @@ struct params {                  /* pointers into one buffer */
 	float *ow, *ob;          /* [E][E], [E] */
 };
 
+/* The buffers hold the playlist table first ([n_rows][H]), then the
+ * shared weights (n_shared floats, contiguous: what replicas and ranks sum
+ * their gradients over).  A whole model holds every playlist's row; a rank
+ * of an MPI run holds only its own (n_rows < P, see dist.h). */
 struct model {
 	struct dcue_config cfg;
 	struct conv_shape conv[MODEL_CONVS];
-	size_t n_params;
+	size_t n_params;         /* n_rows*H + n_shared */
+	size_t n_rows;           /* playlist rows held here */
+	int parts, part;         /* rows held: playlists p with p % parts == part,
+	                          * local row (p - part) / parts */
+	size_t n_shared;         /* the weights after the table */
 	float *mem;              /* params, grads, momentum: 3 × n_params */
+	size_t mem_bytes;
 	float *param_mem, *grad_mem, *mom_mem;
 	struct params p, g;      /* tensors of params and of grads */
+	/* lazy playlist rows (model_rows_*): optimiser steps each row has been
+	 * brought through [n_rows]; NULL in a replica */
+	uint64_t *row_step;
 };
 
 /* Fills conv[] from cfg; -1 when T is too short for the pooling. */
@@ -90,6 +102,10 @@ void model_init(struct model *m, const struct dcue_config *cfg);
 /* The floats model_init would allocate per buffer, without allocating;
  * 0 when the shapes are invalid.  For readers sizing from a file. */
 size_t model_n_params(const struct dcue_config *cfg);
+/* The same holding only the rows of playlists p % parts == part (a rank's
+ * share).  Buffers are fresh zero pages: the gradient table that lazy
+ * training never uses costs no memory. */
+void model_init_part(struct model *m, const struct dcue_config *cfg, int parts, int part);
 /* He-uniform convolutions, PyTorch-default dense layers, N(0,1) embedding. */
 void model_randomize(struct model *m, struct rng *r);
 void model_free(struct model *m);
@@ -97,6 +113,33 @@ void model_zero_grad(struct model *m);
 /* SGD with Nesterov momentum as torch.optim.SGD(nesterov=True):
  * buf = mu*buf + g; g = g + mu*buf; p -= lr*g. */
 void model_sgd_step(struct model *m, float lr, float mu);
+
+/* A replica r of m for one worker: reads m's shared weights, its own
+ * gathered playlist rows rows [bmax][H] (ws->pidx indexes them), and
+ * writes every gradient into grad [n_shared + bmax*H]: the shared weights'
+ * in m's layout, then the rows'.  r owns no memory (no model_free). */
+void model_bind_replica(struct model *r, const struct model *m, float *rows, float *grad,
+                        int bmax);
+
+/* Lazy playlist rows.  A step touches only the rows it used: the shared
+ * weights take the update above, each used row the same update with its
+ * own gradient, and a row left alone for k steps is brought through those
+ * k zero-gradient steps at once when it is next used (or before a
+ * checkpoint, an evaluation, an embedding).  With g = 0 the update is
+ *   buf_j = mu*buf_{j-1};  p_j = p_{j-1} - lr*mu*buf_j = p_{j-1} - lr*mu^(j+1)*buf_0
+ * so after k steps
+ *   buf_k = mu^k*buf_0;  p_k = p_0 - lr*buf_0*mu^2*(1 - mu^k)/(1 - mu).
+ * `step` counts optimiser steps since the start of training. */
+void model_sgd_shared(struct model *m, const float *g, float lr, float mu);
+/* Row `row` brought up to `step` (it has been through row_step[row]). */
+void model_row_catch_up(struct model *m, size_t row, uint64_t step, float lr, float mu);
+/* Step `step` for a row (caught up first): gradient g [H]. */
+void model_row_step(struct model *m, size_t row, const float *g, uint64_t step, float lr,
+                    float mu);
+/* Every row brought up to `step`. */
+void model_rows_catch_up(struct model *m, uint64_t step, float lr, float mu);
+/* Marks every row as being at `step` (after loading a checkpoint). */
+void model_rows_set_step(struct model *m, uint64_t step);
 
 /* Activations and scratch for passes of at most nmax tracks and bmax
  * playlists, allocated once. */
