@@ -24,6 +24,7 @@ static const char usage[] =
 	"                        [--playlists OUT.emb]\n"
 	"       dcue-train recommend --load CKPT --mpd DIR (--mels DIR | --embeddings TRACKS.emb)\n"
 	"                            --playlist PID [-k N]\n"
+	"       mpirun -np N dcue-train train|eval|embed ...   (ranks on one host or many)\n"
 	"\n"
 	"Data:\n"
 	"  --mpd DIR             mpd-parse output (tracks.tsv, playlists.bin)\n"
