@@ -29,6 +29,7 @@ static const char usage[] =
 	"       dcue-train score --challenge FILE --truth FILE [--model NAME] [--tsv FILE]\n"
 	"                        [--mpd PATH]... [--popularity MPD_DIR] [SUBMISSION]\n"
 	"                        (dcue-train score --help: its options)\n"
+	"       mpirun -np N dcue-train train|eval|embed ...   (ranks on one host or many)\n"
 	"\n"
 	"Data:\n"
 	"  --mpd DIR             mpd-parse output (tracks.tsv, playlists.bin)\n"
