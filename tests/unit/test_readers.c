@@ -6,10 +6,12 @@
 #include "check.h"
 
 #include "binfile.h"
+#include "inputs.h"
 #include "melfile.h"
 #include "msg.h"
 #include "tracks.h"
 
+#include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,11 +111,42 @@ static void test_tracks_nul(void)
 	}
 }
 
+static int open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	if (d == NULL)
+		return -1;
+	while (readdir(d) != NULL)
+		n++;
+	closedir(d);
+	return n;
+}
+
+/* dcue-plot's checkpoint history reader left the file open when the
+ * header was refused (found by fuzz_plot_inputs: EMFILE after ~1000). */
+static void test_plot_ckpt_fd(void)
+{
+	unsigned char b[256];
+	struct table t;
+	size_t n = make_bin(b, "DCUECKP", BIN_MIXED, 0, 0, "", 0, "", 0);
+	int before;
+
+	b[68] ^= 1;                /* header CRC wrong */
+	put_file("bad.ckpt", b, n);
+	before = open_fds();
+	for (int i = 0; i < 3; i++)
+		CHECK(ckpt_history_read("bad.ckpt", &t) != 0);
+	CHECK_EQ_INT(open_fds(), before);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
 	msg_init(argv[0]);
 	test_mel_range();
 	test_tracks_nul();
+	test_plot_ckpt_fd();
 	return check_done();
 }

@@ -354,6 +354,7 @@ int ckpt_history_read(const char *path, struct table *t)
 	if (bin_open(&r, path, "DCUECKP", 1, meta, meta_bytes) != 0) {
 		warnx("%s", r.err);
 		free(meta);
+		bin_close(&r);         /* the file may be open (found by fuzz_plot_inputs) */
 		return -1;
 	}
 	free(meta);
