@@ -3,7 +3,8 @@
  * next to OpenBLAS sgemm on a large square product and on the first
  * convolution's shape, in the same process.
  *
- *   dcue_fwd THREADS N REPS      N crops per forward pass */
+ *   dcue_fwd THREADS N REPS [fwd]     N crops per forward pass; fwd: the
+ *                                     forward passes only (for perf stat) */
 #include "layers.h"
 #include "model.h"
 #include "progress.h"
@@ -31,8 +32,8 @@ static double gemm_gflops(int M, int N, int K, int reps)
 
 int main(int argc, char **argv)
 {
-	if (argc != 4) {
-		fprintf(stderr, "usage: dcue_fwd THREADS N REPS\n");
+	if (argc != 4 && !(argc == 5 && strcmp(argv[4], "fwd") == 0)) {
+		fprintf(stderr, "usage: dcue_fwd THREADS N REPS [fwd]\n");
 		return 2;
 	}
 	int threads = atoi(argv[1]), n = atoi(argv[2]), reps = atoi(argv[3]);
@@ -70,6 +71,8 @@ int main(int argc, char **argv)
 	       openblas_get_num_threads());
 	printf("forward_crops_per_s %.1f\n", n / best);
 	printf("forward_gflops %.1f\n", flops * n / best / 1e9);
+	if (argc == 5)
+		return 0;
 	printf("sgemm_peak_gflops %.1f\n", gemm_gflops(2048, 2048, 2048, 3));
 	int rows = n * c0->S / c0->k;
 	printf("sgemm_conv1_gflops %.1f (M %d N %d K %d)\n",
