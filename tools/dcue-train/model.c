@@ -328,6 +328,24 @@ static void playlists_backward(struct model *m, struct workspace *ws, int B)
 	embedding_backward(m->g.emb, ws->dpe, ws->pidx, B, H);
 }
 
+/* dst [cols][rows] = (or += when add) src [rows][cols] transposed, in tiles
+ * that stay in L1 (a plain double loop strides through one of the two). */
+static void transpose(float *restrict dst, const float *restrict src, size_t rows, size_t cols,
+                      int add)
+{
+	enum { TB = 32 };
+
+	for (size_t r0 = 0; r0 < rows; r0 += TB)
+		for (size_t c0 = 0; c0 < cols; c0 += TB) {
+			size_t r1 = r0 + TB < rows ? r0 + TB : rows, c1 = c0 + TB < cols ? c0 + TB : cols;
+			for (size_t c = c0; c < c1; c++)
+				for (size_t r = r0; r < r1; r++) {
+					float v = src[r * cols + c];
+					dst[c * rows + r] = add ? dst[c * rows + r] + v : v;
+				}
+		}
+}
+
 /* Layer l's backward through its pooling, ReLU and convolution, element by
  * element (layers.h); the weight gradient comes out transposed. */
 static void sparse_conv_backward(struct model *m, struct workspace *ws, int l,
@@ -339,17 +357,13 @@ static void sparse_conv_backward(struct model *m, struct workspace *ws, int l,
 	const float *w = m->p.cw[l];
 
 	if (l > 0)
-		for (size_t q = 0; q < kc; q++)
-			for (size_t o = 0; o < Co; o++)
-				ws->wt[o * kc + q] = w[q * Co + o];
+		transpose(ws->wt, w, kc, Co, 0);
 	memset(ws->dwt, 0, Co * kc * sizeof(float));
 	conv1d_pool_backward_sparse(l > 0 ? ws->dx[l] : NULL, ws->dwt, m->g.cb[l], dpool,
 	                            ws->am[l], seq, ws->x[l], ws->wt, ws->sp_scratch,
 	                            openblas_get_num_threads(), na, c->T, So, off, c->Ci, c->Co,
 	                            c->k, c->p);
-	for (size_t q = 0; q < kc; q++)
-		for (size_t o = 0; o < Co; o++)
-			dw[q * Co + o] += ws->dwt[o * kc + q];
+	transpose(dw, ws->dwt, Co, kc, 1);
 }
 
 /* Backward of the audio branch for the na tracks in ws->act, from their
