@@ -1,8 +1,8 @@
 /* dcue-train — train, evaluate and use the DCUE model.
  *
  * main() parses the options shared by every subcommand, checks their
- * combinations and hands over to train.c, eval.c or embed.c.  See
- * docs/dcue-train.md. */
+ * combinations and hands over to train.c, eval.c, embed.c, recommend.c or
+ * similar.c.  See docs/dcue-train.md. */
 #define _POSIX_C_SOURCE 200809L
 #include "dcue.h"
 #include "msg.h"
@@ -22,7 +22,10 @@ static const char usage[] =
 	"       dcue-train embed --load CKPT --mpd DIR --mels DIR [--tracks OUT.emb]\n"
 	"                        [--playlists OUT.emb]\n"
 	"       dcue-train recommend --load CKPT --mpd DIR (--mels DIR | --embeddings TRACKS.emb)\n"
-	"                            --playlist PID [-k N]\n"
+	"                            (--playlist PID | --seeds FILE) [-k N]\n"
+	"       dcue-train recommend --load CKPT --mpd DIR --audio FILE.mel [-k N]\n"
+	"       dcue-train similar --mpd DIR --embeddings TRACKS.emb\n"
+	"                          (--track ID | --queries FILE | --audio FILE.mel --load CKPT) [-k N]\n"
 	"\n"
 	"Data:\n"
 	"  --mpd DIR             mpd-parse output (tracks.tsv, playlists.bin)\n"
@@ -70,7 +73,15 @@ static const char usage[] =
 	"  --playlists FILE      embed: playlist embeddings\n"
 	"  --embeddings FILE     recommend: precomputed track embeddings\n"
 	"  --playlist PID        recommend: the playlist's pid\n"
-	"  -k N                  recommend: how many tracks (20)\n"
+	"  --seeds FILE          recommend: a new playlist's tracks (ids, one a line; - stdin)\n"
+	"  --foldin METHOD       recommend: mean (the default) or sgd (see the manual)\n"
+	"  --foldin-steps N      sgd fold-in steps (100)\n"
+	"  --foldin-lr X         sgd fold-in learning rate (1.0)\n"
+	"  --audio FILE.mel      recommend: the playlists a new track fits;\n"
+	"                        similar: the tracks nearest to it\n"
+	"  --track ID            similar: the tracks nearest to this one\n"
+	"  --queries FILE        similar: the same for each track id of FILE\n"
+	"  -k N                  recommend, similar: how many (20)\n"
 	"  --eval-batch N        tracks per forward pass in eval/embed (64)\n"
 	"  -h, --help            this help\n"
 	"      --version         version\n";
@@ -80,7 +91,8 @@ enum {
 	O_MARGIN, O_LR, O_MOMENTUM, O_NEG, O_MELLEN, O_EMB, O_MELBINS, O_MEAN, O_STD, O_MIN, O_MAX,
 	O_LIMIT, O_SEED, O_THREADS, O_CHANNELS, O_HIDDEN, O_SPLIT, O_HELDOUT, O_SPE, O_VALID,
 	O_LOGSTEPS, O_CKEVERY, O_MAXSTEPS, O_NOSKIP, O_SKIPBAD, O_QUIET, O_REPORT, O_PERPL,
-	O_TRACKS, O_PLAYLISTS, O_EMBEDDINGS, O_PLAYLIST, O_EVALBATCH, O_DENSE
+	O_TRACKS, O_PLAYLISTS, O_EMBEDDINGS, O_PLAYLIST, O_EVALBATCH, O_DENSE,
+	O_SEEDS, O_AUDIO, O_TRACK, O_QUERIES, O_FOLDIN, O_FOLDIN_STEPS, O_FOLDIN_LR
 };
 
 static const struct option longopts[] = {
@@ -128,6 +140,13 @@ static const struct option longopts[] = {
 	{ "embeddings", required_argument, NULL, O_EMBEDDINGS },
 	{ "playlist", required_argument, NULL, O_PLAYLIST },
 	{ "eval-batch", required_argument, NULL, O_EVALBATCH },
+	{ "seeds", required_argument, NULL, O_SEEDS },
+	{ "audio", required_argument, NULL, O_AUDIO },
+	{ "track", required_argument, NULL, O_TRACK },
+	{ "queries", required_argument, NULL, O_QUERIES },
+	{ "foldin", required_argument, NULL, O_FOLDIN },
+	{ "foldin-steps", required_argument, NULL, O_FOLDIN_STEPS },
+	{ "foldin-lr", required_argument, NULL, O_FOLDIN_LR },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -176,6 +195,7 @@ static void parse_split(struct options *o, const char *s)
 static void parse(struct options *o, int argc, char **argv)
 {
 	static const char *const crits[] = { "multi_margin", "cross_entropy", NULL };
+	static const char *const foldins[] = { "mean", "sgd", NULL };   /* enum foldin_method */
 	int c;
 
 	/* the reference implementation spelt the learning rate "-lr" */
@@ -227,6 +247,13 @@ static void parse(struct options *o, int argc, char **argv)
 		case O_EMBEDDINGS: o->embeddings = optarg; break;
 		case O_PLAYLIST: o->playlist = opt_ll("--playlist", optarg, 0, UINT32_MAX); break;
 		case 'k': o->k = (int)opt_ll("-k", optarg, 1, 1 << 30); break;
+		case O_SEEDS: o->seeds = optarg; break;
+		case O_AUDIO: o->audio = optarg; break;
+		case O_TRACK: o->track = optarg; break;
+		case O_QUERIES: o->queries = optarg; break;
+		case O_FOLDIN: o->foldin = opt_choice("--foldin", optarg, foldins); break;
+		case O_FOLDIN_STEPS: o->foldin_steps = (int)opt_ll("--foldin-steps", optarg, 1, 1000000); break;
+		case O_FOLDIN_LR: o->foldin_lr = (float)opt_double("--foldin-lr", optarg, 1e-9, 1e6); break;
 		case O_EVALBATCH: o->eval_batch = (int)opt_ll("--eval-batch", optarg, 1, 1 << 20); break;
 		case OPT_HELP: opt_help(usage);
 		case OPT_VERSION: opt_version();
@@ -239,7 +266,7 @@ static void parse(struct options *o, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	static const char *const cmds[] = { "train", "eval", "embed", "recommend", NULL };
+	static const char *const cmds[] = { "train", "eval", "embed", "recommend", "similar", NULL };
 	struct options o;
 	int cmd, rc;
 
@@ -250,7 +277,8 @@ int main(int argc, char **argv)
 	if (argc >= 2 && strcmp(argv[1], "--version") == 0)
 		opt_version();
 	if (argc < 2)
-		opt_usage_error(usage, "a subcommand is required: train, eval, embed or recommend");
+		opt_usage_error(usage, "a subcommand is required: train, eval, embed, recommend or "
+		                "similar");
 	cmd = -1;
 	for (int i = 0; cmds[i] != NULL; i++)
 		if (strcmp(argv[1], cmds[i]) == 0)
@@ -262,12 +290,18 @@ int main(int argc, char **argv)
 		opt_usage_error(usage, "unexpected argument '%s'", argv[optind + 1]);
 	if (o.mpd == NULL)
 		opt_usage_error(usage, "--mpd DIR is required");
-	if (o.mels == NULL && !(cmd == 3 && o.embeddings != NULL))
+	if (o.mels == NULL && !(cmd == 3 && (o.embeddings != NULL || o.audio != NULL)) && cmd != 4)
 		opt_usage_error(usage, "--mels DIR is required");
-	if (cmd != 0 && o.load == NULL)
+	if (cmd != 0 && o.load == NULL && !(cmd == 4 && o.audio == NULL))
 		opt_usage_error(usage, "--load CKPT is required");
-	if (cmd == 3 && o.playlist < 0)
-		opt_usage_error(usage, "--playlist PID is required");
+	if (cmd == 3 && (o.playlist >= 0) + (o.seeds != NULL) + (o.audio != NULL) != 1)
+		opt_usage_error(usage, "recommend needs one of --playlist PID, --seeds FILE, "
+		                "--audio FILE.mel");
+	if (cmd == 4 && (o.track != NULL) + (o.queries != NULL) + (o.audio != NULL) != 1)
+		opt_usage_error(usage, "similar needs one of --track ID, --queries FILE, "
+		                "--audio FILE.mel");
+	if (cmd == 4 && o.embeddings == NULL)
+		opt_usage_error(usage, "similar needs --embeddings TRACKS.emb (dcue-train embed)");
 	if (cmd == 2 && o.tracks_out == NULL && o.playlists_out == NULL)
 		opt_usage_error(usage, "embed needs --tracks FILE and/or --playlists FILE");
 	if (o.threads > 0)
@@ -276,7 +310,8 @@ int main(int argc, char **argv)
 	case 0: rc = cmd_train(&o); break;
 	case 1: rc = cmd_eval(&o); break;
 	case 2: rc = cmd_embed(&o); break;
-	default: rc = cmd_recommend(&o); break;
+	case 3: rc = cmd_recommend(&o); break;
+	default: rc = cmd_similar(&o); break;
 	}
 	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0)
 		die(EXIT_WORK, "stdout");
