@@ -2,12 +2,14 @@
  *
  *   mpd-parse [--limit N] [--min-count K] [-q] -o OUTDIR PATH...
  *   mpd-parse stats [--limit N] [--min-count K] [--histograms FILE] PATH...
+ *   mpd-parse make-challenge -o DIR [--per-category N] [--seed S] PATH...
  *
  * See docs/mpd-parse.md for the formats and the cost at scale. */
 #define _POSIX_C_SOURCE 200809L
 #include "msg.h"
 #include "mpd_reader.h"
 #include "mpd_store.h"
+#include "mkchallenge.h"
 #include "opts.h"
 #include "playlists.h"
 #include "progress.h"
@@ -24,9 +26,11 @@
 #include <unistd.h>
 
 static const char usage_text[] =
-	"usage: mpd-parse [--limit N] [--min-count K] [-q] -o OUTDIR PATH...\n"
+	"usage: mpd-parse [--limit N] [--min-count K] [--challenge FILE] [-q] -o OUTDIR PATH...\n"
 	"       mpd-parse stats [--limit N] [--min-count K] [--histograms FILE] PATH...\n"
 	"       mpd-parse dump PLAYLISTS.bin\n"
+	"       mpd-parse make-challenge -o DIR [--per-category N] [--seed S]\n"
+	"                                [--min-holdouts H] [--strict] PATH...\n"
 	"\n"
 	"Reads Million Playlist Dataset slices (mpd.slice.A-B.json, plain or gzip;\n"
 	"PATH may be a file, a folder of them or - for one slice on stdin, in any\n"
@@ -43,6 +47,9 @@ static const char usage_text[] =
 	"                       with fewer than 2 tracks are dropped\n"
 	"  -j, --threads N      threads per large file: 1 or 2 (default: 2 when the\n"
 	"                       machine has two cores or more)\n"
+	"  -c, --challenge FILE also read a challenge set (challenge_set.json): its\n"
+	"                       playlists join playlists.bin with their seeds, the\n"
+	"                       seeds join tracks.tsv, OUTDIR/challenge.tsv lists them\n"
 	"  -q, --quiet          no summary on stderr\n"
 	"  -h, --help           this text\n"
 	"      --version        the version\n"
@@ -52,14 +59,24 @@ static const char usage_text[] =
 	"track occurrence counts as TSV (what, value, count) for dcue-plot stats.\n"
 	"dump: prints playlists.bin as text, one playlist per line: pid, a tab, and\n"
 	"its track rows (0-based rows of tracks.tsv) separated by spaces.\n"
+	"make-challenge: a local RecSys Challenge 2018 set: 10 categories x N\n"
+	"playlists (--per-category, 10), drawn by --seed (1) among playlists with at\n"
+	"least seeds + H distinct tracks (--min-holdouts, 5); writes\n"
+	"DIR/challenge_set.json, DIR/truth.json and DIR/mpd/ (the slices without\n"
+	"them).  A category short of such playlists takes what there is, with a\n"
+	"warning (--strict: an error).\n"
 	"\n"
 	"Exit status: 0 success, 1 bad or unreadable input (nothing written), 2 usage.\n";
 
 struct args {
 	uint32_t limit, min_count;
-	const char *outdir, *histograms;
+	const char *outdir, *histograms, *challenge;
 	int quiet, stats, threads;
+	int limit_set, mkch_set;           /* options that only some commands take */
+	struct mkch_options mk;
 };
+
+enum { O_PER_CATEGORY = 0x2000, O_SEED, O_MIN_HOLDOUTS, O_STRICT };
 
 static void parse_args(int argc, char **argv, struct args *a)
 {
@@ -70,6 +87,11 @@ static void parse_args(int argc, char **argv, struct args *a)
 		{ "histograms", required_argument, NULL, 'H' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "threads", required_argument, NULL, 'j' },
+		{ "challenge", required_argument, NULL, 'c' },
+		{ "per-category", required_argument, NULL, O_PER_CATEGORY },
+		{ "seed", required_argument, NULL, O_SEED },
+		{ "min-holdouts", required_argument, NULL, O_MIN_HOLDOUTS },
+		{ "strict", no_argument, NULL, O_STRICT },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
@@ -80,10 +102,30 @@ static void parse_args(int argc, char **argv, struct args *a)
 	a->limit = UINT32_MAX;
 	a->min_count = 1;
 	a->threads = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1;
-	while ((c = getopt_long(argc, argv, "o:l:k:qj:h", longopts, NULL)) != -1) {
+	a->mk.per_category = 10;
+	a->mk.min_holdouts = 5;
+	a->mk.seed = 1;
+	while ((c = getopt_long(argc, argv, "o:l:k:qj:c:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': a->outdir = optarg; break;
-		case 'l': a->limit = (uint32_t)opt_ll("--limit", optarg, 1, UINT32_MAX - 1); break;
+		case 'l':
+			a->limit = (uint32_t)opt_ll("--limit", optarg, 1, UINT32_MAX - 1);
+			a->limit_set = 1;
+			break;
+		case 'c': a->challenge = optarg; break;
+		case O_PER_CATEGORY:
+			a->mk.per_category = (uint32_t)opt_ll("--per-category", optarg, 1, 100000);
+			a->mkch_set = 1;
+			break;
+		case O_SEED:
+			a->mk.seed = (uint64_t)opt_ll("--seed", optarg, 0, INT64_MAX);
+			a->mkch_set = 1;
+			break;
+		case O_MIN_HOLDOUTS:
+			a->mk.min_holdouts = (uint32_t)opt_ll("--min-holdouts", optarg, 1, 100000);
+			a->mkch_set = 1;
+			break;
+		case O_STRICT: a->mk.strict = 1, a->mkch_set = 1; break;
 		case 'k': a->min_count = (uint32_t)opt_ll("--min-count", optarg, 1, UINT32_MAX); break;
 		case 'H': a->histograms = optarg; break;
 		case 'q': a->quiet = 1; break;
@@ -417,6 +459,57 @@ static int run_dump(const char *path)
 	return 0;
 }
 
+/* make-challenge: pass 1 here (every playlist's distinct tracks), the
+ * choice and pass 2 in mkchallenge.c. */
+static int run_make_challenge(int argc, char **argv, struct args *a)
+{
+	struct files f = { 0 };
+	struct mpd_store st;
+	struct dataset ds;
+	char err[1024];
+	uint32_t counts[CH_CATEGORIES + 1], *distinct;
+	uint8_t *category;
+	size_t total = 0;
+
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "-") == 0)
+			opt_usage_error(usage_text, "make-challenge reads files, not standard input");
+		collect(argv[i], &f);
+	}
+	store_init(&st, UINT32_MAX, 0);
+	read_all(&f, &st, a->quiet, a->threads);
+	if (store_finish(&st, 1, (const char *const *)f.v, &ds, err, sizeof err) != 0)
+		diex(EXIT_WORK, "%s", err);
+	distinct = xmalloc((ds.n_playlists + 1) * sizeof *distinct);
+	for (uint64_t p = 0; p < ds.n_playlists; p++)
+		distinct[p] = (uint32_t)(ds.offsets[p + 1] - ds.offsets[p]);
+	category = xmalloc(ds.n_playlists + 1);
+	a->mk.outdir = a->outdir;
+	a->mk.quiet = a->quiet;
+	if (mkch_select(distinct, ds.n_playlists, &a->mk, category, counts, err, sizeof err) != 0)
+		diex(EXIT_WORK, "%s", err);
+	for (int c = 1; c <= CH_CATEGORIES; c++)
+		total += counts[c];
+	if (total == 0)
+		diex(EXIT_WORK, "no playlist is long enough for any category");
+	if (mkch_write(&a->mk, f.v, f.n, ds.pid, category, ds.n_playlists, err, sizeof err) != 0)
+		diex(EXIT_WORK, "%s", err);
+	if (!a->quiet) {
+		fprintf(stderr, "%s: %zu challenge playlists (per category:", msg_prog, total);
+		for (int c = 1; c <= CH_CATEGORIES; c++)
+			fprintf(stderr, " %u", counts[c]);
+		fprintf(stderr, ") of %llu -> %s\n", (unsigned long long)ds.n_playlists, a->outdir);
+	}
+	free(distinct);
+	free(category);
+	dataset_free(&ds);
+	store_free(&st);
+	for (size_t i = 0; i < f.n; i++)
+		free(f.v[i]);
+	free(f.v);
+	return EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
 	struct args a;
@@ -426,6 +519,8 @@ int main(int argc, char **argv)
 	char err[1024];
 	int stats = argc > 1 && strcmp(argv[1], "stats") == 0;
 	int dump = argc > 1 && strcmp(argv[1], "dump") == 0;
+	int mkch = argc > 1 && strcmp(argv[1], "make-challenge") == 0;
+	struct challenge ch;
 
 	msg_init(argv[0]);
 	if (dump) {
@@ -437,7 +532,7 @@ int main(int argc, char **argv)
 			die(EXIT_WORK, "stdout");
 		return EXIT_OK;
 	}
-	if (stats) {
+	if (stats || mkch) {
 		argc--;
 		argv++;
 	}
@@ -446,9 +541,22 @@ int main(int argc, char **argv)
 	argv += optind;
 	if (argc == 0)
 		opt_usage_error(usage_text, "no input: give MPD slice files or folders");
+	if (mkch) {
+		if (a.outdir == NULL)
+			opt_usage_error(usage_text, "make-challenge: -o DIR is required");
+		if (a.limit_set || a.min_count != 1 || a.histograms || a.challenge)
+			opt_usage_error(usage_text, "make-challenge takes -o, --per-category, --seed, "
+			                "--min-holdouts, --strict, -j and -q only");
+		return run_make_challenge(argc, argv, &a);
+	}
+	if (a.mkch_set)
+		opt_usage_error(usage_text, "--per-category, --seed, --min-holdouts and --strict "
+		                "belong to 'mpd-parse make-challenge'");
 	if (stats) {
 		if (a.outdir != NULL)
 			opt_usage_error(usage_text, "stats writes to stdout; -o is not used");
+		if (a.challenge != NULL)
+			opt_usage_error(usage_text, "--challenge belongs to the parse, not to stats");
 		if (run_stats(argc, argv, &a) != 0 || fflush(stdout) != 0 || ferror(stdout))
 			die(EXIT_WORK, "stdout");
 		return EXIT_OK;
@@ -462,6 +570,13 @@ int main(int argc, char **argv)
 		collect(argv[i], &f);
 	store_init(&st, a.limit, 0);
 	read_all(&f, &st, a.quiet, a.threads);
+	if (a.challenge != NULL) {
+		if (challenge_read(a.challenge, &ch, err, sizeof err) != 0)
+			diex(EXIT_WORK, "%s", err);
+		files_add(&f, xstrdup(a.challenge));     /* names it in duplicate-pid messages */
+		st.cur_file = (uint32_t)(f.n - 1);
+		store_add_challenge(&st, &ch);
+	}
 	if (store_finish(&st, a.min_count, (const char *const *)f.v, &ds, err, sizeof err) != 0)
 		diex(EXIT_WORK, "%s", err);
 	if (ds.n_playlists == 0)
@@ -474,6 +589,11 @@ int main(int argc, char **argv)
 		        (unsigned long long)ds.n_playlists, (unsigned long long)ds.n_tracks,
 		        (unsigned long long)ds.n_entries, a.outdir,
 		        (unsigned long long)ds.dropped_tracks, (unsigned long long)ds.dropped_playlists);
+	if (a.challenge != NULL && !a.quiet)
+		fprintf(stderr, "%s: %zu challenge playlists from %s (listed in %s/challenge.tsv)\n",
+		        msg_prog, ch.n, a.challenge, a.outdir);
+	if (a.challenge != NULL)
+		challenge_free(&ch);
 	dataset_free(&ds);
 	store_free(&st);
 	for (size_t i = 0; i < f.n; i++)

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void store_init(struct mpd_store *st, uint32_t limit, int want_uris)
 {
@@ -139,6 +140,36 @@ int store_add_playlist(void *ctx, const struct mpd_playlist *pl, char *err, size
 	return 0;
 }
 
+void store_add_challenge(struct mpd_store *st, const struct challenge *c)
+{
+	uint32_t limit = st->limit;
+	struct mpd_track *t = NULL;
+	size_t cap = 0;
+
+	st->limit = UINT32_MAX;          /* challenge pids are kept whatever --limit */
+	for (size_t i = 0; i < c->n; i++) {
+		const struct ch_playlist *p = &c->pl[i];
+		struct mpd_playlist pl;
+
+		if (p->n_tracks > cap) {
+			cap = p->n_tracks;
+			t = xrealloc(t, cap * sizeof *t);
+		}
+		for (size_t k = 0; k < p->n_tracks; k++) {
+			const struct ch_track *s = &p->tracks[k];
+			t[k] = (struct mpd_track){ s->id, s->artist_uri, s->album_uri, s->artist, s->name,
+			                           s->album, s->duration_ms };
+		}
+		pl.pid = p->pid;
+		pl.n_tracks = (uint32_t)p->n_tracks;
+		pl.tracks = t;
+		store_add_playlist(st, &pl, NULL, 0);
+	}
+	free(t);
+	st->limit = limit;
+	st->challenge = c;
+}
+
 static const uint32_t *sort_pid;
 
 static int by_pid(const void *a, const void *b)
@@ -156,6 +187,7 @@ int store_finish(struct mpd_store *st, uint32_t min_count, const char *const *fi
 	uint32_t *mark = xcalloc(N + 1, sizeof *mark);      /* last playlist (+1) seen in */
 	uint32_t *count = xcalloc(N + 1, sizeof *count);
 	uint32_t *final = xmalloc((N + 1) * sizeof *final);
+	uint8_t *pinned = xcalloc(N + 1, 1);                   /* a challenge seed */
 	uint64_t nnz = 0;
 
 	memset(ds, 0, sizeof *ds);
@@ -168,19 +200,22 @@ int store_finish(struct mpd_store *st, uint32_t min_count, const char *const *fi
 		if (st->pid[order[i]] == st->pid[order[i - 1]]) {
 			snprintf(err, errcap, "duplicate pid %u: in %s and in %s", st->pid[order[i]],
 			         files[st->file[order[i - 1]]], files[st->file[order[i]]]);
-			free(order), free(mark), free(count), free(final);
+			free(order), free(mark), free(count), free(final), free(pinned);
 			return -1;
 		}
 
 	/* Occurrence counts, one per playlist (duplicates inside one ignored). */
-	for (size_t i = 0; i < P; i++)
+	for (size_t i = 0; i < P; i++) {
+		int is_ch = st->challenge && challenge_find(st->challenge, st->pid[order[i]]);
 		for (uint64_t e = st->start[order[i]]; e < st->start[order[i] + 1]; e++) {
 			uint32_t k = st->entries[e];
 			if (mark[k] != i + 1) {
 				mark[k] = (uint32_t)i + 1;
 				count[k]++;
 			}
+			pinned[k] |= is_ch;
 		}
+	}
 	/* Playlists keep their tracks with count >= min_count; playlists left
 	 * with fewer than two are dropped (only when --min-count filters). */
 	ds->pid = xmalloc((P + 1) * sizeof *ds->pid);
@@ -192,12 +227,13 @@ int store_finish(struct mpd_store *st, uint32_t min_count, const char *const *fi
 		uint64_t begin = nnz;
 		for (uint64_t e = st->start[order[i]]; e < st->start[order[i] + 1]; e++) {
 			uint32_t k = st->entries[e];
-			if (mark[k] == i + 1 || count[k] < min_count)
+			if (mark[k] == i + 1 || (count[k] < min_count && !pinned[k]))
 				continue;
 			mark[k] = (uint32_t)i + 1;
 			ds->track[nnz++] = k;             /* store index for now */
 		}
-		if (min_count > 1 && nnz - begin < 2) {
+		if (min_count > 1 && nnz - begin < 2 &&
+		    !(st->challenge && challenge_find(st->challenge, st->pid[order[i]]))) {
 			nnz = begin;
 			ds->dropped_playlists++;
 			continue;
@@ -222,7 +258,7 @@ int store_finish(struct mpd_store *st, uint32_t min_count, const char *const *fi
 		ds->count[final[k]]++;
 	}
 	ds->dropped_tracks = N - ds->n_tracks;
-	free(order), free(mark), free(count), free(final);
+	free(order), free(mark), free(count), free(final), free(pinned);
 	return 0;
 }
 
@@ -339,15 +375,46 @@ static int write_tracks(const struct mpd_store *st, const struct dataset *ds, co
 	return 0;
 }
 
+/* Control characters (and tabs) become spaces, as in tracks.tsv. */
+static void put_clean(FILE *fp, const char *s)
+{
+	for (; *s; s++)
+		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? ' ' : *s, fp);
+}
+
+static int write_challenge(const struct challenge *c, const char *path)
+{
+	struct atomic_file af;
+
+	if (atomic_open(&af, path) != 0)
+		return -1;
+	fprintf(af.fp, "%s\n", CHALLENGE_TSV_HEADER);
+	for (size_t i = 0; i < c->n; i++) {
+		const struct ch_playlist *p = &c->pl[i];
+		fprintf(af.fp, "%u\t%d\t%u\t%u\t%u\t%d\t", p->pid, p->category, p->num_samples,
+		        p->num_holdouts, p->num_tracks, p->titled);
+		put_clean(af.fp, p->name);
+		fputc('\n', af.fp);
+	}
+	if (ferror(af.fp)) {
+		int saved = errno;
+		atomic_abort(&af);
+		errno = saved;
+		return -1;
+	}
+	return atomic_commit(&af);
+}
+
 int store_write(const struct mpd_store *st, const struct dataset *ds, const char *outdir,
                 char *err, size_t errcap)
 {
-	char tpath[4096], ppath[4096];
+	char tpath[4096], ppath[4096], cpath[4096];
 	struct atomic_file af;
 	struct playlists pl;
 
 	if (snprintf(tpath, sizeof tpath, "%s/tracks.tsv", outdir) >= (int)sizeof tpath ||
-	    snprintf(ppath, sizeof ppath, "%s/playlists.bin", outdir) >= (int)sizeof ppath) {
+	    snprintf(ppath, sizeof ppath, "%s/playlists.bin", outdir) >= (int)sizeof ppath ||
+	    snprintf(cpath, sizeof cpath, "%s/challenge.tsv", outdir) >= (int)sizeof cpath) {
 		snprintf(err, errcap, "%s: path too long", outdir);
 		return -1;
 	}
@@ -368,6 +435,15 @@ int store_write(const struct mpd_store *st, const struct dataset *ds, const char
 	pl.track = ds->track;
 	if (playlists_write(ppath, &pl) != 0) {
 		snprintf(err, errcap, "%s: cannot write: %s", ppath, strerror(errno));
+		atomic_abort(&af);
+		return -1;
+	}
+	/* challenge.tsv belongs to this playlists.bin: written with it, or
+	 * removed so that no stale one describes it */
+	if (st->challenge != NULL ? write_challenge(st->challenge, cpath) != 0
+	                          : unlink(cpath) != 0 && errno != ENOENT) {
+		snprintf(err, errcap, "%s: cannot %s: %s", cpath, st->challenge ? "write" : "remove",
+		         strerror(errno));
 		atomic_abort(&af);
 		return -1;
 	}

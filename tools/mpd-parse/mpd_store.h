@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "challenge.h"
 #include "mpd_reader.h"
 #include "strset.h"
 
@@ -42,12 +43,20 @@ struct mpd_store {
 	uint32_t *entries;     /* track indices, duplicates kept */
 	uint64_t n_entries, cap_entries;
 	uint32_t cur_file;
+	/* --challenge: its playlists are in the store too; they are never
+	 * dropped and their tracks never filtered by --min-count */
+	const struct challenge *challenge;
 };
 
 void store_init(struct mpd_store *st, uint32_t limit, int want_uris);
 void store_free(struct mpd_store *st);
 /* mpd_read_file() callback. */
 int store_add_playlist(void *ctx, const struct mpd_playlist *pl, char *err, size_t errcap);
+
+/* Adds the challenge set's playlists (their seeds, whatever --limit) and
+ * remembers it for store_finish() and store_write(); cur_file names the
+ * challenge file in duplicate-pid messages. */
+void store_add_challenge(struct mpd_store *st, const struct challenge *c);
 
 /* Appends src's playlists (read after dst's) and tracks to dst. */
 void store_merge(struct mpd_store *dst, const struct mpd_store *src);
@@ -73,7 +82,9 @@ int store_finish(struct mpd_store *st, uint32_t min_count, const char *const *fi
                  struct dataset *ds, char *err, size_t errcap);
 void dataset_free(struct dataset *ds);
 
-/* Writes OUTDIR/tracks.tsv and OUTDIR/playlists.bin; -1 with err set. */
+/* Writes OUTDIR/tracks.tsv and OUTDIR/playlists.bin, and OUTDIR/challenge.tsv
+ * when the store holds a challenge set (else removes a stale one); -1 with
+ * err set. */
 int store_write(const struct mpd_store *st, const struct dataset *ds, const char *outdir,
                 char *err, size_t errcap);
 
