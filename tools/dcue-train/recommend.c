@@ -9,6 +9,7 @@
 #include "layers.h"
 #include "melfile.h"
 #include "msg.h"
+#include "titles.h"
 #include "topk.h"
 #include "tsv.h"
 
@@ -386,6 +387,21 @@ static void foldin_opts_from(const struct options *o, const struct model *m, str
 	fo->seed = o->cfg.seed;
 }
 
+/* u from the training playlists named as --title; 0 when there is none. */
+static int title_match(const struct options *o, const struct model *m, const struct catalogue *c,
+                       float *u)
+{
+	struct titles ti;
+	size_t n;
+
+	titles_load(&ti, o->titles, &c->pl, m->cfg.n_playlists, NULL);
+	n = titles_vector(&ti, m, o->title, u);
+	titles_free(&ti);
+	if (n > 0 && !o->quiet)
+		warnx("no seed with a vector: the %zu training playlists named '%s'", n, o->title);
+	return n > 0;
+}
+
 int cmd_recommend(struct options *o)
 {
 	struct model m;
@@ -442,9 +458,12 @@ int cmd_recommend(struct options *o)
 			foldin(&m, &fo, r0, c.emb.vec, c.emb.n, seeds, S, is_seed, u);
 			print_by_vector(&c, u, mask, o->k);
 			free(r0);
+		} else if (o->title != NULL && title_match(o, &m, &c, u)) {
+			print_by_vector(&c, u, mask, o->k);
 		} else {
 			if (!o->quiet)
-				warnx("no seed with a vector: the most popular tracks");
+				warnx("no seed with a vector%s: the most popular tracks",
+				      o->title != NULL ? " and no training playlist of that title" : "");
 			print_by_popularity(&c, mask, o->k);
 		}
 		free(rows);
