@@ -6,6 +6,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "dcue.h"
 #include "msg.h"
+#include "score.h"
 #include "opts.h"
 
 #include <cblas.h>
@@ -30,6 +31,9 @@ static const char usage[] =
 	"       dcue-train challenge --load CKPT --mpd DIR (--mels DIR | --embeddings TRACKS.emb)\n"
 	"                            --challenge FILE --team NAME --email ADDR -o SUBMISSION.csv.gz\n"
 	"                            [--titles SLICES]\n"
+	"       dcue-train score --challenge FILE --truth FILE [--model NAME] [--tsv FILE]\n"
+	"                        [--mpd PATH]... [--popularity MPD_DIR] [SUBMISSION]\n"
+	"                        (dcue-train score --help: its options)\n"
 	"\n"
 	"Data:\n"
 	"  --mpd DIR             mpd-parse output (tracks.tsv, playlists.bin)\n"
@@ -301,7 +305,9 @@ int main(int argc, char **argv)
 		opt_version();
 	if (argc < 2)
 		opt_usage_error(usage, "a subcommand is required: train, eval, embed, recommend, "
-		                "similar or challenge");
+		                "similar, challenge or score");
+	if (strcmp(argv[1], "score") == 0)          /* its own options: score.c */
+		return cmd_score(argc - 1, argv + 1);
 	cmd = -1;
 	for (int i = 0; cmds[i] != NULL; i++)
 		if (strcmp(argv[1], cmds[i]) == 0)
