@@ -83,3 +83,21 @@ $dt train --mpd sdata --mels small/mels $tiny --epochs 1 --save s.ckpt
 fails 1 "catalogue is too small" $dt challenge --load s.ckpt --mpd sdata --mels small/mels \
 	--challenge sch/challenge_set.json --team t --email e -o small.csv.gz
 [ ! -e small.csv.gz ]
+
+# --- scored, and plotted: dcue-plot challenge ---
+$dt score --challenge ch/challenge_set.json --truth ch/truth.json --mpd ch/mpd \
+	--popularity data --tsv eval.tsv sub.csv.gz > eval.txt
+val() { awk -v m="$1" -v o="$2" '$1 == m && $2 == "track" && $3 == "all" && $4 == o { print $5 }' eval.txt; }
+# fold-in and title matching beat popularity on these genre playlists
+awk -v d="$(val rprecision dcue)" -v p="$(val rprecision popularity)" 'BEGIN { exit !(d > p) }'
+awk -v d="$(val ndcg dcue)" -v p="$(val ndcg popularity)" 'BEGIN { exit !(d > p) }'
+"$BIN/dcue-plot" challenge -o ch.svg --script ch.gp eval.tsv
+[ -s ch.svg ]
+# the datablocks hold the TSV's values: category all, dcue then popularity
+want=$(awk -F'\t' '$1 == "rprecision" && $2 == "track" && $3 == "all" { printf " %s", $5 + 0 }' eval.tsv)
+got=$(awk '/^\$rprecision <</ { on = 1; next } on && /^"all"/ { $1 = ""; print; exit }' ch.gp)
+awk -v w="$want" -v g="$got" 'BEGIN { split(w, a); split(g, b); exit !(a[1] - b[1] < 1e-6 && b[1] - a[1] < 1e-6 && a[2] - b[2] < 1e-6 && b[2] - a[2] < 1e-6) }'
+grep -q '^"1"' ch.gp
+! grep -q '^"9"' ch.gp                     # no playlist of category 9 in this set
+fails 1 "no column" "$BIN/dcue-plot" challenge -o x.svg data/challenge.tsv
+[ ! -e x.svg ]
