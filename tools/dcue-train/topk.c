@@ -8,9 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* SEARCH_BLOCK rows per sgemm: 4096 × 256 floats = 4 MB of table, and the
- * scores [nq][SEARCH_BLOCK] of up to QUERY_BLOCK queries at a time. */
-#define SEARCH_BLOCK 4096
+/* Up to QUERY_BLOCK queries at a time against blocks of rows whose scores
+ * [queries][rows] fill SCORE_FLOATS (4 MB): 16,384 rows per sgemm for 64
+ * queries, 2^20 rows per sgemv for one.  Few, large BLAS calls: each call
+ * wakes OpenBLAS's threads, which costs dearly on a busy machine. */
+#define SCORE_FLOATS ((size_t)1 << 20)
 #define QUERY_BLOCK 64
 
 void topk_init(struct topk *h, size_t k)
@@ -110,8 +112,9 @@ void cosine_search(const float *Q, size_t nq, const float *vec, const float *inv
                    struct topk *heaps)
 {
 	size_t qb = nq < QUERY_BLOCK ? nq : QUERY_BLOCK;
+	size_t block = qb > 0 ? SCORE_FLOATS / qb : 1;
 	float *qn = xmalloc(qb * E * sizeof(float) + 1);          /* [qb][E] unit queries */
-	float *s = xmalloc(qb * SEARCH_BLOCK * sizeof(float) + 1); /* [qb][block] */
+	float *s = xmalloc(SCORE_FLOATS * sizeof(float));          /* [qb][block] */
 
 	for (size_t q0 = 0; q0 < nq; q0 += qb) {
 		size_t nb = nq - q0 < qb ? nq - q0 : qb;
@@ -121,8 +124,8 @@ void cosine_search(const float *Q, size_t nq, const float *vec, const float *inv
 			for (size_t e = 0; e < E; e++)
 				qn[q * E + e] = Q[(q0 + q) * E + e] * iq;
 		}
-		for (size_t i0 = 0; i0 < n; i0 += SEARCH_BLOCK) {
-			size_t m = n - i0 < SEARCH_BLOCK ? n - i0 : SEARCH_BLOCK;
+		for (size_t i0 = 0; i0 < n; i0 += block) {
+			size_t m = n - i0 < block ? n - i0 : block;
 			/* s [nb][m] = qn [nb][E] · vec[i0..i0+m)ᵀ */
 			if (nb == 1)
 				cblas_sgemv(CblasRowMajor, CblasNoTrans, (int)m, (int)E, 1.0f, vec + i0 * E,

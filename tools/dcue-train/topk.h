@@ -29,7 +29,8 @@ void cosine_inv_norms(const float *vec, size_t n, size_t E, float *inv);
 /* For each query q of Q [nq][E]: heaps[q] receives the cosine of q with
  * every row i of vec [n][E] (inv its cosine_inv_norms) whose skip(ctx, q,
  * i) is 0 (skip may be NULL), keyed by i.  Blocks of rows through one
- * sgemm each, so memory beyond the table is a few MB whatever n. */
+ * sgemm each (sgemv for one query), so memory beyond the table is a few MB
+ * whatever n. */
 void cosine_search(const float *Q, size_t nq, const float *vec, const float *inv, size_t n,
                    size_t E, int (*skip)(void *ctx, size_t q, size_t i), void *ctx,
                    struct topk *heaps);
