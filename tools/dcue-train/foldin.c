@@ -14,7 +14,7 @@
 void foldin_defaults(struct foldin_opts *fo)
 {
 	memset(fo, 0, sizeof *fo);
-	fo->method = FOLDIN_MEAN;
+	fo->method = FOLDIN_SGD;
 	fo->steps = FOLDIN_STEPS;
 	fo->lr = FOLDIN_LR;
 	fo->momentum = 0.9f;

@@ -82,7 +82,7 @@ static const char usage[] =
 	"  --embeddings FILE     recommend: precomputed track embeddings\n"
 	"  --playlist PID        recommend: the playlist's pid\n"
 	"  --seeds FILE          recommend: a new playlist's tracks (ids, one a line; - stdin)\n"
-	"  --foldin METHOD       recommend: mean (the default) or sgd (see the manual)\n"
+	"  --foldin METHOD       recommend, challenge: sgd (the default) or mean (see the manual)\n"
 	"  --foldin-steps N      sgd fold-in steps (100)\n"
 	"  --foldin-lr X         sgd fold-in learning rate (1.0)\n"
 	"  --title STR           recommend: the new playlist's title, used when no seed\n"
@@ -198,6 +198,7 @@ static void defaults(struct options *o)
 	o->eval_batch = 64;
 	o->k = 20;
 	o->playlist = -1;
+	o->foldin = 1;   /* FOLDIN_SGD: see docs/dcue-train.md for why */
 }
 
 static void parse_split(struct options *o, const char *s)
