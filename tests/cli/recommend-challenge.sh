@@ -47,6 +47,13 @@ PY
 $dt challenge --load m.ckpt --mpd data --mels g/mels --challenge ch/challenge_set.json \
 	--titles ch/mpd --team "dcue test" --email a@b.c -o sub2.csv.gz --quiet
 zcat sub2.csv.gz | cmp - sub.csv
+# --foldin trained: the model's own rows of the playlists with seeds; --foldin mean
+for f in trained mean; do
+	$dt challenge $io --titles ch/mpd --team t --email e --foldin $f -o $f.csv.gz 2>err.txt
+	grep -q "14 by fold-in of their seeds, 2 by title" err.txt
+	[ "$(zcat $f.csv.gz | awk -F, 'NR > 1 && NF == 501' | wc -l)" -eq 16 ]
+	! zcat $f.csv.gz | cmp -s - sub.csv
+done
 # without --titles the title-only playlists get the most popular tracks
 $dt challenge $io --team t --email e -o pop.csv.gz 2>err.txt
 grep -q "14 by fold-in of their seeds, 0 by title, 2 by popularity alone" err.txt

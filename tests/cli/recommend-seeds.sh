@@ -101,6 +101,7 @@ fails 1 "nothing.txt" $rec --seeds nothing.txt
 fails 2 "one of --playlist" $rec --seeds seeds33.txt --playlist 7
 fails 2 "one of --playlist" $rec
 fails 2 "--foldin" $rec --seeds seeds33.txt --foldin magic
+fails 2 "for challenge" $rec --seeds seeds33.txt --foldin trained
 fails 1 "nothing.mel" $dt recommend --load m.ckpt --mpd d/mpd --audio nothing.mel
 "$PYTHON" "$TESTS/fixtures/dcue/gen.py" wide --tracks 4 --playlists 2 --mel-bins 24
 fails 1 "24 mel bands, the model expects 16" $dt recommend --load m.ckpt --mpd d/mpd \

@@ -164,6 +164,36 @@ static void write_playlist(struct gzout *g, const struct catalogue *c, const str
 	free(list);
 }
 
+/* The model's row of pid when it holds entries (its seeds were trained
+ * on), else -1. */
+static long trained_row(const struct catalogue *c, const struct model *m, uint32_t pid)
+{
+	size_t lo = 0, hi = m->cfg.n_playlists;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (c->pl.pid[mid] < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo >= m->cfg.n_playlists || c->pl.pid[lo] != pid ||
+	    c->pl.offsets[lo + 1] == c->pl.offsets[lo])
+		return -1;
+	return (long)lo;
+}
+
+static void playlist_vector(const struct model *m, size_t row, float *u)
+{
+	struct workspace ws;
+
+	workspace_init(&ws, m, 1, 1);
+	ws.pidx[0] = (int)row;
+	model_playlists_forward(m, &ws, 1);
+	memcpy(u, ws.u, m->cfg.embedding * sizeof(float));
+	workspace_free(&ws);
+}
+
 int cmd_challenge(struct options *o)
 {
 	struct model m;
@@ -218,7 +248,12 @@ int cmd_challenge(struct options *o)
 			}
 		j->q = -1;
 		j->how = BY_POPULARITY;
-		if (S > 0) {
+		long row = fo.method == FOLDIN_TRAINED ? trained_row(&c, &m, j->p->pid) : -1;
+		if (S > 0 && row >= 0) {
+			playlist_vector(&m, (size_t)row, Q + nq * E);
+			j->how = BY_FOLDIN;
+			n_fold++;
+		} else if (S > 0) {
 			foldin(&m, &fo, r0, c.emb.vec, c.emb.n, sv, S, is_sv, Q + nq * E);
 			j->how = BY_FOLDIN;
 			n_fold++;

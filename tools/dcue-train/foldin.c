@@ -94,7 +94,7 @@ void foldin(const struct model *m, const struct foldin_opts *fo, const float *r0
 	int N = (int)m->cfg.nb_negatives, K = N + 1;
 	int B = fo->batch < (int)S ? fo->batch : (int)S;
 
-	if (fo->method == FOLDIN_MEAN || S >= n) {   /* no negative to rank against */
+	if (fo->method == FOLDIN_MEAN || S >= n) {   /* (FOLDIN_TRAINED is handled by the caller) */   /* no negative to rank against */
 		mean_direction(E, vec, seeds, S, u);
 		return;
 	}

@@ -17,7 +17,9 @@
 
 #include "model.h"
 
-enum foldin_method { FOLDIN_MEAN = 0, FOLDIN_SGD = 1 };
+/* FOLDIN_TRAINED (challenge only): the model's own row of the playlist when
+ * it was trained on its seeds (mpd-parse --challenge), else sgd. */
+enum foldin_method { FOLDIN_MEAN = 0, FOLDIN_SGD = 1, FOLDIN_TRAINED = 2 };
 
 struct foldin_opts {
 	enum foldin_method method;

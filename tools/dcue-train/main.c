@@ -82,7 +82,8 @@ static const char usage[] =
 	"  --embeddings FILE     recommend: precomputed track embeddings\n"
 	"  --playlist PID        recommend: the playlist's pid\n"
 	"  --seeds FILE          recommend: a new playlist's tracks (ids, one a line; - stdin)\n"
-	"  --foldin METHOD       recommend, challenge: sgd (the default) or mean (see the manual)\n"
+	"  --foldin METHOD       recommend, challenge: sgd (the default) or mean (see the manual);\n"
+	"                        challenge also trained (the model's row of the playlist)\n"
 	"  --foldin-steps N      sgd fold-in steps (100)\n"
 	"  --foldin-lr X         sgd fold-in learning rate (1.0)\n"
 	"  --title STR           recommend: the new playlist's title, used when no seed\n"
@@ -216,7 +217,7 @@ static void parse_split(struct options *o, const char *s)
 static void parse(struct options *o, int argc, char **argv)
 {
 	static const char *const crits[] = { "multi_margin", "cross_entropy", NULL };
-	static const char *const foldins[] = { "mean", "sgd", NULL };   /* enum foldin_method */
+	static const char *const foldins[] = { "mean", "sgd", "trained", NULL };   /* enum foldin_method */
 	int c;
 
 	/* the reference implementation spelt the learning rate "-lr" */
@@ -334,6 +335,8 @@ int main(int argc, char **argv)
 		                "--audio FILE.mel");
 	if (cmd == 4 && o.embeddings == NULL)
 		opt_usage_error(usage, "similar needs --embeddings TRACKS.emb (dcue-train embed)");
+	if (o.foldin == 2 && cmd != 5)
+		opt_usage_error(usage, "--foldin trained is for challenge (a new playlist has no row)");
 	if (o.title != NULL && (cmd != 3 || o.titles == NULL))
 		opt_usage_error(usage, "--title STR goes with recommend and --titles SLICES");
 	if (cmd == 5 && (o.challenge == NULL || o.team == NULL || o.email == NULL || o.out == NULL))
