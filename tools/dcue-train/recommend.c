@@ -335,8 +335,8 @@ static void playlist_vector(const struct model *m, size_t row, float *u)
 	workspace_free(&ws);
 }
 
-/* --audio: the k playlists whose vectors score highest with the track's,
- * computed in blocks of playlists with a k-heap. */
+/* --audio: the k playlists (with tracks) whose vectors score highest with
+ * the track's, computed in blocks of playlists with a k-heap. */
 static void recommend_playlists(const struct model *m, const struct catalogue *c,
                                 const float *v, int k, int batch)
 {
@@ -356,7 +356,12 @@ static void recommend_playlists(const struct model *m, const struct catalogue *c
 		model_playlists_forward(m, &ws, b);
 		cosine_inv_norms(ws.u, (size_t)b, E, inv);
 		for (int i = 0; i < b; i++) {
+			size_t p = p0 + (size_t)i;
 			float d = 0;
+			/* a playlist without tracks (a title-only challenge playlist)
+			 * has a row that was never trained */
+			if (c->pl.offsets[p + 1] == c->pl.offsets[p])
+				continue;
 			for (size_t e = 0; e < E; e++)
 				d += ws.u[(size_t)i * E + e] * v[e];
 			topk_push(&h, d * inv[i] * iv, (uint32_t)(p0 + (size_t)i));
