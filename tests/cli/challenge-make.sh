@@ -91,6 +91,10 @@ cp -r ch keep
 fails 1 'category 10: 16 playlists instead of 20' $mp make-challenge -q --strict -o keep --per-category 20 sl
 diff -r ch keep
 mkdir empty
+# a failure after the slices are written leaves nothing behind (no temporary folder)
+mkdir f && touch f/mpd
+fails 1 'f/mpd: cannot put the new slices in place' $mp make-challenge -q -o f --per-category 3 sl
+[ "$(ls -A f)" = mpd ] && [ -f f/mpd ]
 fails 1 'empty: no .json' $mp make-challenge -q -o keep empty
 diff -r ch keep
 

@@ -2,11 +2,11 @@
  *
  * Reads the challenge set and its truth (common/challenge.h), optionally
  * MPD slices for the artists of tracks outside the truth, then a
- * submission (gzipped or plain CSV, read in bounded lines: another team's
- * file is untrusted) and/or the popularity baseline from mpd-parse output,
- * and prints `metric level category model value` lines. */
+ * submission (score_submission.c) and/or the popularity baseline from
+ * mpd-parse output, and prints `metric level category model value` lines.
+ * The metrics are in score_metrics.c, the catalogue in score_data.c. */
 #define _POSIX_C_SOURCE 200809L
-#include "score.h"
+#include "score_impl.h"
 #include "atomic.h"
 #include "challenge.h"
 #include "ids.h"
@@ -18,12 +18,10 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <zlib.h>
 
 static const char usage[] =
 	"usage: dcue-train score --challenge FILE --truth FILE [--model NAME] [--tsv FILE]\n"
@@ -49,225 +47,13 @@ static const char usage[] =
 	"\n"
 	"Exit status: 0 success, 1 bad or unreadable input (named, with line and pid), 2 usage.\n";
 
-/* --- strings to dense ids ---------------------------------------------------------- */
-
-struct strtab {
-	char **key;            /* [n] NUL-terminated copies */
-	size_t n, cap;
-	uint32_t *slot;        /* [nslot] id + 1, 0 empty */
-	size_t nslot;
-};
-
-static uint64_t hash_str(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ull;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-	return h;
-}
-
-static void strtab_grow(struct strtab *t)
-{
-	size_t ns = t->nslot ? 2 * t->nslot : 1024;
-	uint32_t *slot = xcalloc(ns, sizeof *slot);
-
-	for (size_t i = 0; i < t->n; i++) {
-		size_t h = hash_str(t->key[i], strlen(t->key[i])) & (ns - 1);
-		while (slot[h])
-			h = (h + 1) & (ns - 1);
-		slot[h] = (uint32_t)i + 1;
-	}
-	free(t->slot);
-	t->slot = slot;
-	t->nslot = ns;
-}
-
-/* The id of s[0..n), added when add; -1 when absent. */
-static int64_t strtab_get(struct strtab *t, const char *s, size_t n, int add)
-{
-	size_t h;
-
-	if (t->nslot == 0 || 2 * (t->n + 1) > t->nslot) {
-		if (!add && t->nslot == 0)
-			return -1;
-		if (add)
-			strtab_grow(t);
-	}
-	h = hash_str(s, n) & (t->nslot - 1);
-	while (t->slot[h]) {
-		const char *k = t->key[t->slot[h] - 1];
-		if (strncmp(k, s, n) == 0 && k[n] == '\0')
-			return t->slot[h] - 1;
-		h = (h + 1) & (t->nslot - 1);
-	}
-	if (!add)
-		return -1;
-	if (t->n == t->cap) {
-		t->cap = t->cap ? 2 * t->cap : 1024;
-		t->key = xrealloc(t->key, t->cap * sizeof *t->key);
-	}
-	t->key[t->n] = xmalloc(n + 1);
-	memcpy(t->key[t->n], s, n);
-	t->key[t->n][n] = '\0';
-	t->slot[h] = (uint32_t)t->n + 1;
-	return (int64_t)t->n++;
-}
-
-static void strtab_free(struct strtab *t)
-{
-	for (size_t i = 0; i < t->n; i++)
-		free(t->key[i]);
-	free(t->key);
-	free(t->slot);
-	memset(t, 0, sizeof *t);
-}
-
-/* Every track known, with its artist (-1 unknown). */
-struct catalogue {
-	struct strtab tracks, artists;
-	int64_t *artist_of;    /* [tracks.n] */
-	size_t cap;
-};
-
-static int64_t cat_track(struct catalogue *c, const char *id, const char *artist_uri)
-{
-	size_t before = c->tracks.n;
-	int64_t t = strtab_get(&c->tracks, id, TRACK_ID_LEN, 1);
-
-	if (c->tracks.n > before) {
-		if (c->tracks.n > c->cap) {
-			c->cap = c->cap ? 2 * c->cap : 4096;
-			c->artist_of = xrealloc(c->artist_of, c->cap * sizeof *c->artist_of);
-		}
-		c->artist_of[t] = -1;
-	}
-	if (artist_uri != NULL && *artist_uri != '\0' && c->artist_of[t] < 0)
-		c->artist_of[t] = strtab_get(&c->artists, artist_uri, strlen(artist_uri), 1);
-	return t;
-}
-
-static void cat_free(struct catalogue *c)
-{
-	strtab_free(&c->tracks);
-	strtab_free(&c->artists);
-	free(c->artist_of);
-	memset(c, 0, sizeof *c);
-}
-
-/* --- the metrics --------------------------------------------------------------------- */
-
-static int in_sorted(const int64_t *g, size_t ng, int64_t x)
-{
-	size_t lo = 0, hi = ng;
-
-	if (x < 0)
-		return 0;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (g[mid] < x)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < ng && g[lo] == x;
-}
-
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-double score_rprecision(const int64_t *pred, size_t n, const int64_t *g, size_t ng)
-{
-	size_t k = n < SCORE_K ? n : SCORE_K, hits = 0;
-	int64_t m[SCORE_K];
-
-	if (k > ng)
-		k = ng;
-	/* set(pred[:|G|]) ∩ G: the distinct matching ids */
-	for (size_t i = 0; i < k; i++)
-		if (in_sorted(g, ng, pred[i]))
-			m[hits++] = pred[i];
-	qsort(m, hits, sizeof *m, cmp_i64);
-	size_t distinct = 0;
-	for (size_t i = 0; i < hits; i++)
-		distinct += i == 0 || m[i] != m[i - 1];
-	return (double)distinct / (double)ng;
-}
-
-struct idx { int64_t id; size_t at; };
-
-static int cmp_idx(const void *a, const void *b)
-{
-	const struct idx *x = a, *y = b;
-
-	if (x->id != y->id)
-		return (x->id > y->id) - (x->id < y->id);
-	return (x->at > y->at) - (x->at < y->at);
-}
-
-double score_ndcg(const int64_t *pred, size_t n, const int64_t *g, size_t ng)
-{
-	size_t k = n < SCORE_K ? n : SCORE_K, rank = 0;
-	struct idx v[SCORE_K];
-	unsigned char first[SCORE_K];
-	double dcg = 0, idcg = 0;
-
-	/* truncate at 500, then keep each id's first occurrence (-1: all kept) */
-	for (size_t i = 0; i < k; i++)
-		v[i] = (struct idx){ pred[i], i };
-	qsort(v, k, sizeof *v, cmp_idx);
-	for (size_t i = 0; i < k; i++)
-		first[v[i].at] = v[i].id < 0 || i == 0 || v[i].id != v[i - 1].id;
-	for (size_t i = 0; i < k; i++) {
-		if (!first[i])
-			continue;
-		if (in_sorted(g, ng, pred[i]))
-			dcg += 1.0 / log2((double)rank + 2.0);
-		rank++;
-	}
-	for (size_t i = 0; i < ng && i < SCORE_K; i++)
-		idcg += 1.0 / log2((double)i + 2.0);
-	return dcg / idcg;
-}
-
-double score_clicks(const int64_t *pred, size_t n, const int64_t *g, size_t ng)
-{
-	size_t k = n < SCORE_K ? n : SCORE_K;
-
-	for (size_t i = 0; i < k; i++)
-		if (in_sorted(g, ng, pred[i]))
-			return (double)(i / 10);
-	return SCORE_K / 10 + 1;
-}
-
 /* --- the challenge and its truth ------------------------------------------------------ */
-
-struct target {            /* one challenge playlist */
-	int64_t *seeds;        /* [n_seeds] track ids, sorted */
-	size_t n_seeds;
-	int64_t *g;            /* [ng] held-out track ids, sorted, unique */
-	size_t ng;
-	int64_t *ga;           /* [nga] their artists, sorted, unique */
-	size_t nga;
-};
-
-struct scorer {
-	struct challenge ch;
-	struct mpdjson truth;
-	struct catalogue cat;
-	struct target *tg;     /* [ch.n] */
-	int quiet;
-};
 
 static size_t sort_unique(int64_t *v, size_t n)
 {
 	size_t m = 0;
 
-	qsort(v, n, sizeof *v, cmp_i64);
+	qsort(v, n, sizeof *v, score_cmp_i64);
 	for (size_t i = 0; i < n; i++)
 		if (v[i] >= 0 && (m == 0 || v[i] != v[m - 1]))
 			v[m++] = v[i];
@@ -367,19 +153,11 @@ static void add_slices(struct catalogue *c, const char *path)
 
 /* --- results -------------------------------------------------------------------------- */
 
-enum { M_RPREC, M_NDCG, M_CLICKS, N_METRICS };
 static const char *const metric_name[N_METRICS] = { "rprecision", "ndcg", "clicks" };
 static const char *const level_name[2] = { "track", "artist" };
 
-struct run {               /* one model's scores */
-	const char *model;
-	double (*v)[2][N_METRICS];   /* [ch.n][level][metric] */
-	size_t unknown_artists, recommended;
-};
-
-/* Scores playlist i's ranked tracks rec[n] (catalogue ids, -1 unknown). */
-static void score_playlist(const struct scorer *s, struct run *r, size_t i, const int64_t *rec,
-                           size_t n)
+void score_playlist(const struct scorer *s, struct run *r, size_t i, const int64_t *rec,
+                  size_t n)
 {
 	const struct target *g = &s->tg[i];
 	int64_t art[SCORE_K];
@@ -395,198 +173,6 @@ static void score_playlist(const struct scorer *s, struct run *r, size_t i, cons
 	r->v[i][1][M_RPREC] = score_rprecision(art, n, g->ga, g->nga);
 	r->v[i][1][M_NDCG] = score_ndcg(art, n, g->ga, g->nga);
 	r->v[i][1][M_CLICKS] = score_clicks(art, n, g->ga, g->nga);
-}
-
-/* --- submissions: untrusted, read in bounded lines ------------------------------------ */
-
-#define LINE_MAX_BYTES (1u << 20)   /* 500 URIs take ~19 kB */
-
-struct lines {
-	const char *path;
-	gzFile gz;
-	char *buf;             /* [LINE_MAX_BYTES + 1] */
-	size_t start, end;
-	int eof;
-	unsigned long long lineno;
-};
-
-/* 1 with the next line (NUL-terminated, no '\n' or '\r'), 0 at the end. */
-static int next_line(struct lines *l, char **line, size_t *len)
-{
-	for (;;) {
-		char *nl = memchr(l->buf + l->start, '\n', l->end - l->start);
-		if (nl != NULL || (l->eof && l->end > l->start)) {
-			size_t n = nl ? (size_t)(nl - (l->buf + l->start)) : l->end - l->start;
-			*line = l->buf + l->start;
-			l->start += n + (nl != NULL);
-			l->lineno++;
-			if (n > 0 && (*line)[n - 1] == '\r')
-				n--;
-			(*line)[n] = '\0';
-			if (memchr(*line, '\0', n) != NULL)
-				diex(EXIT_WORK, "%s: line %llu: a NUL byte (not a text file?)", l->path,
-				     l->lineno);
-			*len = n;
-			return 1;
-		}
-		if (l->eof)
-			return 0;
-		if (l->start > 0) {
-			memmove(l->buf, l->buf + l->start, l->end - l->start);
-			l->end -= l->start;
-			l->start = 0;
-		}
-		if (l->end == LINE_MAX_BYTES)
-			diex(EXIT_WORK, "%s: line %llu is longer than %u bytes", l->path, l->lineno + 1,
-			     LINE_MAX_BYTES);
-		int got = gzread(l->gz, l->buf + l->end, (unsigned)(LINE_MAX_BYTES - l->end));
-		if (got < 0) {
-			int e;
-			const char *m = gzerror(l->gz, &e);
-			diex(EXIT_WORK, "%s: %s", l->path, e == Z_ERRNO ? strerror(errno) : m);
-		}
-		if (got == 0) {
-			int e;
-			gzerror(l->gz, &e);
-			if (e == Z_BUF_ERROR)       /* the gzip stream ends early */
-				diex(EXIT_WORK, "%s: truncated gzip stream (after line %llu)", l->path,
-				     l->lineno);
-			l->eof = 1;
-		}
-		l->end += (size_t)got;
-	}
-}
-
-/* A printable excerpt of untrusted text: at most 40 bytes, others as \xNN. */
-static const char *excerpt(const char *s, size_t n, char *out, size_t cap)
-{
-	size_t o = 0;
-
-	for (size_t i = 0; i < n && i < 40 && o + 5 < cap; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c >= 0x20 && c < 0x7f && c != '\'')
-			out[o++] = (char)c;
-		else
-			o += (size_t)snprintf(out + o, cap - o, "\\x%02x", c);
-	}
-	if (n > 40 && o + 4 < cap)
-		memcpy(out + o, "...", 3), o += 3;
-	out[o] = '\0';
-	return out;
-}
-
-static int cmp_id22(const void *a, const void *b)
-{
-	return memcmp(*(const char *const *)a, *(const char *const *)b, TRACK_ID_LEN);
-}
-
-/* Splits line at ',' into at most cap fields (pointers, lengths); returns
- * the count, or cap + 1 when there are more. */
-static size_t split_csv(char *line, size_t len, char **f, size_t *fl, size_t cap)
-{
-	size_t n = 0;
-	char *p = line, *end = line + len;
-
-	for (;;) {
-		char *c = memchr(p, ',', (size_t)(end - p));
-		if (n == cap)
-			return cap + 1;
-		f[n] = p;
-		fl[n++] = c ? (size_t)(c - p) : (size_t)(end - p);
-		if (c == NULL)
-			return n;
-		p = c + 1;
-	}
-}
-
-static void read_submission(struct scorer *s, struct run *r, const char *path)
-{
-	struct lines l = { path, NULL, NULL, 0, 0, 0, 0 };
-	char *line, *f[SCORE_K + 2], x[200];
-	size_t len, fl[SCORE_K + 2], team = 0;
-	unsigned char *seen = xcalloc(s->ch.n + 1, 1);
-	int64_t rec[SCORE_K];
-	const char *ids[SCORE_K];
-
-	l.gz = strcmp(path, "-") == 0 ? gzdopen(0, "rb") : gzopen(path, "rb");
-	if (l.gz == NULL)
-		die(EXIT_WORK, "%s", path);
-	l.buf = xmalloc(LINE_MAX_BYTES + 1);
-	while (next_line(&l, &line, &len)) {
-		if (line[0] == '#' || len == 0)
-			continue;
-		size_t nf = split_csv(line, len, f, fl, SCORE_K + 1);
-		if (!team) {
-			if (nf < 3 || fl[0] != 9 || memcmp(f[0], "team_info", 9) != 0)
-				diex(EXIT_WORK, "%s: line %llu: the first line that is not a comment must be "
-				     "team_info,NAME,ADDR, not '%s'", path, l.lineno, excerpt(line, len, x, sizeof x));
-			team = 1;
-			continue;
-		}
-		/* pid: decimal digits, a challenge pid */
-		unsigned long long pid = 0;
-		int ok = fl[0] > 0 && fl[0] <= 10;
-		for (size_t k = 0; ok && k < fl[0]; k++) {
-			ok = f[0][k] >= '0' && f[0][k] <= '9';
-			pid = pid * 10 + (unsigned)(f[0][k] - '0');
-		}
-		if (!ok || pid >= UINT32_MAX)
-			diex(EXIT_WORK, "%s: line %llu: '%s' is not a pid", path, l.lineno,
-			     excerpt(f[0], fl[0], x, sizeof x));
-		const struct ch_playlist *p = challenge_find(&s->ch, (uint32_t)pid);
-		if (p == NULL)
-			diex(EXIT_WORK, "%s: line %llu: pid %llu is not in the challenge set", path,
-			     l.lineno, pid);
-		size_t i = (size_t)(p - s->ch.pl);
-		if (seen[i])
-			diex(EXIT_WORK, "%s: line %llu: pid %llu appears a second time", path, l.lineno,
-			     pid);
-		seen[i] = 1;
-		if (nf != SCORE_K + 1)
-			diex(EXIT_WORK, "%s: line %llu: pid %llu: %s%zu tracks, not %d", path, l.lineno,
-			     pid, nf > SCORE_K + 1 ? "more than " : "", nf > SCORE_K + 1 ? (size_t)SCORE_K : nf - 1,
-			     SCORE_K);
-		for (size_t k = 0; k < SCORE_K; k++) {
-			char *u = f[k + 1];
-			size_t ul = fl[k + 1];
-			while (ul > 0 && u[0] == ' ')
-				u++, ul--;
-			while (ul > 0 && u[ul - 1] == ' ')
-				ul--;
-			u[ul] = '\0';       /* the ',' or the line's end */
-			const char *id = track_id_from_uri(u);
-			if (id == NULL)
-				diex(EXIT_WORK, "%s: line %llu: pid %llu: track %zu '%s' is not spotify:track: "
-				     "followed by 22 base62 characters", path, l.lineno, pid, k + 1,
-				     excerpt(u, ul, x, sizeof x));
-			ids[k] = id;
-			rec[k] = strtab_get(&s->cat.tracks, id, TRACK_ID_LEN, 0);
-			if (rec[k] >= 0 && in_sorted(s->tg[i].seeds, s->tg[i].n_seeds, rec[k]))
-				diex(EXIT_WORK, "%s: line %llu: pid %llu: track %zu (%s) is one of the "
-				     "playlist's seeds", path, l.lineno, pid, k + 1, id);
-		}
-		const char *sorted[SCORE_K];
-		memcpy(sorted, ids, sizeof sorted);
-		qsort(sorted, SCORE_K, sizeof *sorted, cmp_id22);
-		for (size_t k = 1; k < SCORE_K; k++)
-			if (memcmp(sorted[k], sorted[k - 1], TRACK_ID_LEN) == 0)
-				diex(EXIT_WORK, "%s: line %llu: pid %llu: track %.22s is listed twice", path,
-				     l.lineno, pid, sorted[k]);
-		score_playlist(s, r, i, rec, SCORE_K);
-	}
-	if (gzclose_r(l.gz) != Z_OK && !l.eof)
-		diex(EXIT_WORK, "%s: read error", path);
-	if (!team)
-		diex(EXIT_WORK, "%s: no team_info line (and no playlists)", path);
-	size_t missing = 0, first = 0;
-	for (size_t i = 0; i < s->ch.n; i++)
-		if (!seen[i] && missing++ == 0)
-			first = i;
-	if (missing)
-		diex(EXIT_WORK, "%s: pid %u is missing from the submission (%zu of the %zu challenge "
-		     "playlists are missing)", path, s->ch.pl[first].pid, missing, s->ch.n);
-	free(seen);
-	free(l.buf);
 }
 
 /* --- the popularity baseline ---------------------------------------------------------- */
@@ -667,7 +253,8 @@ static void score_popularity(struct scorer *s, struct run *r, const char *dir)
 	if (pl.n_tracks != tr.n)
 		diex(EXIT_WORK, "%s: %llu tracks, but %s has %zu rows", pp,
 		     (unsigned long long)pl.n_tracks, tp, tr.n);
-	qsort(chp, nch, sizeof *chp, cmp_u32);
+	if (nch > 0)
+		qsort(chp, nch, sizeof *chp, cmp_u32);
 	uint64_t *count = xcalloc(tr.n + 1, sizeof *count);
 	for (uint64_t p = 0; p < pl.n_playlists; p++) {
 		if (nch > 0 && bsearch(&pl.pid[p], chp, nch, sizeof *chp, cmp_u32) != NULL)
@@ -700,7 +287,7 @@ static void score_popularity(struct scorer *s, struct run *r, const char *dir)
 		size_t n = 0;
 		for (size_t j = 0; j < tr.n && n < SCORE_K; j++) {
 			int64_t t = id[rank[j]];
-			if (!in_sorted(s->tg[i].seeds, s->tg[i].n_seeds, t))
+			if (!score_in_sorted(s->tg[i].seeds, s->tg[i].n_seeds, t))
 				rec[n++] = t;
 		}
 		if (n < SCORE_K && !short_warned && !s->quiet) {
