@@ -136,6 +136,8 @@ help:
 	@echo '  eval        $$(WORK)/eval.txt, report.tsv, per-playlist.tsv (dcue-train eval)'
 	@echo '  embed       $$(WORK)/tracks.emb, playlists.emb             (dcue-train embed; not in all)'
 	@echo '  plots       $$(WORK)/plots/*.$$(PLOT)                      (dcue-plot)'
+	@echo '  challenge   $$(WORK)/challenge/submission.csv.gz, eval.txt, $$(WORK)/plots/challenge.$$(PLOT)'
+	@echo '              (RecSys Challenge 2018: a local set from the slices, or CHALLENGE=)'
 	@echo '  tools       build the tools into $$(BIN)'
 	@echo '  clean       remove derived files, keeping the mels, cache and example'
 	@echo '  clean-mels  also remove the mels and the fetch cache (refetches everything)'
@@ -167,6 +169,10 @@ help:
 	@echo '  EXAMPLE=$(EXAMPLE)    the example: full (800 tracks, 1000 playlists) or tiny (tests)'
 	@echo '  BIN=$(BIN)    the tools; BUILD_TOOLS=$(BUILD_TOOLS): build missing or stale ones'
 	@echo '  PYTHON=$(PYTHON)    runs the example generator and the fake Deezer server'
+	@echo '  CHALLENGE=$(CHALLENGE)    an official challenge_set.json (with MPD); empty: a local set'
+	@echo '  PER_CATEGORY=$(PER_CATEGORY)    playlists per category of the local set (1000: the official size)'
+	@echo '  TEAM=$(TEAM)  EMAIL=$(EMAIL)    the submission'"'"'s team_info line'
+	@echo '  CH_OPTS=$(CH_OPTS)    more dcue-train challenge options (e.g. --foldin mean)'
 
 # --- tools --------------------------------------------------------------------
 # A tool is a prerequisite of what it makes: rebuilding it reruns its stage.
@@ -361,12 +367,106 @@ $(PLOTS)/mel-example.$(PLOT): $(WORK)/mels.done $(BIN)/dcue-plot | $(PLOTS)
 	echo "$(BIN)/dcue-plot mel $(PLOT_TERM) -o $@ $$mel"; \
 	$(BIN)/dcue-plot mel $(PLOT_TERM) -o $@ $$mel
 
+# --- the RecSys Challenge 2018 (docs/pipeline.md#challenge) ------------------------
+# By default a local challenge set is cut from the slices (mpd-parse
+# make-challenge: $(CH)/challenge_set.json, truth.json, and mpd/ without its
+# playlists); the model is trained on the rest plus the challenge seeds
+# (mpd-parse --challenge), with the mels the main fetch made; the submission
+# is scored against the truth next to popularity and plotted.  With
+# CHALLENGE=.../challenge_set.json (and MPD) it is the official set: the
+# submission only, as there is no truth to score it with.
+CHALLENGE    ?=
+PER_CATEGORY ?= 10
+TEAM         ?= dcue
+EMAIL        ?= dcue@localhost
+CH_OPTS      ?=
+CH      := $(WORK)/challenge
+CH_DATA := $(CH)/data
+CH_TRAIN := $(CH)/train
+ifeq ($(CHALLENGE),)
+CH_SET    := $(CH)/challenge_set.json
+CH_SLICES := $(CH)/mpd
+CH_DEPS   := $(CH)/challenge_set.json
+CH_OUT    := $(CH)/submission.csv.gz $(CH)/eval.txt $(PLOTS)/challenge.$(PLOT)
+else
+ifeq ($(MPD),)
+$(error CHALLENGE=$(CHALLENGE) needs MPD=... (the slices the model is trained on))
+endif
+CH_SET    := $(CHALLENGE)
+CH_SLICES := $(MPD_PATHS)
+CH_DEPS   := $(CHALLENGE) $(MPD_DEPS)
+CH_OUT    := $(CH)/submission.csv.gz
+endif
+# the training playlists' names for title matching: a folder of slices
+CH_TITLES := $(if $(CHALLENGE),$(firstword $(MPD)),$(CH)/mpd)
+
+.PHONY: challenge
+challenge: $(CH_OUT)
+	@echo "pipeline.mk: the submission is $(CH)/submission.csv.gz"
+	@if [ -e $(CH)/eval.txt ] && [ -z "$(CHALLENGE)" ]; then \
+	  echo "pipeline.mk: scores (all categories; per category in $(CH)/eval.txt, $(PLOTS)/challenge.$(PLOT)):"; \
+	  grep ' all ' $(CH)/eval.txt; fi
+
+$(eval $(call record,make-challenge,$(MPD_LIST) per=$(PER_CATEGORY) seed=$(SEED)))
+$(eval $(call record,challenge,$(CHALLENGE) team=$(TEAM) email=$(EMAIL) $(CH_OPTS)))
+
+$(CH) $(CH_DATA) $(CH_TRAIN):
+	mkdir -p $@
+
+$(CH)/challenge_set.json $(CH)/truth.json &: $(MPD_DEPS) $(BIN)/mpd-parse $(V)/make-challenge | $(CH)
+	$(BIN)/mpd-parse make-challenge -q -o $(CH) --per-category $(PER_CATEGORY) --seed $(SEED) \
+	  $(MPD_PATHS)
+	touch $(CH)/truth.json $(CH)/challenge_set.json
+
+$(CH_DATA)/tracks.tsv $(CH_DATA)/playlists.bin $(CH_DATA)/challenge.tsv &: $(CH_DEPS) $(BIN)/mpd-parse $(V)/parse | $(CH_DATA)
+	$(BIN)/mpd-parse --challenge $(CH_SET) $(if $(LIMIT),--limit $(LIMIT)) \
+	  $(if $(MIN_COUNT),--min-count $(MIN_COUNT)) -o $(CH_DATA) $(CH_SLICES)
+	touch $(CH_DATA)/tracks.tsv $(CH_DATA)/playlists.bin $(CH_DATA)/challenge.tsv
+
+# Trained as the main model (same options), on the challenge's data, with
+# the main fetch's mels: the challenge's tracks are the slices' (seeds of an
+# official set that no MPD playlist holds have no mel: they are left out of
+# training and fold-in, and never recommended as seeds).
+CH_TRAIN_DEPS := $(CH_DATA)/tracks.tsv $(CH_DATA)/playlists.bin $(WORK)/mels.done \
+                 $(WORK)/mel-stats.txt $(BIN)/dcue-train $(V)/train
+$(CH)/model.ckpt: $(CH_TRAIN_DEPS) | $(CH_TRAIN)
+	@last=$(CH_TRAIN)/last.ckpt; \
+	for p in $(CH_TRAIN_DEPS); do \
+	  if [ -e $$last ] && [ $$p -nt $$last ]; then rm -f $$last; fi; \
+	done; \
+	load=; [ -e $$last ] && { load="--load $$last"; echo "pipeline.mk: resuming from $$last"; }; \
+	set -x; \
+	$(BIN)/dcue-train train --mpd $(CH_DATA) --mels $(MELS) --stats $(WORK)/mel-stats.txt \
+	  --save $$last $$load --metrics $(CH_TRAIN)/metrics.tsv --epochs $(EPOCHS) --seed $(SEED) \
+	  $(TRAIN_OPTS)
+	cp -f $(CH_TRAIN)/last.ckpt $(CH)/.model.ckpt.tmp && mv -f $(CH)/.model.ckpt.tmp $@
+
+$(CH)/tracks.emb: $(CH)/model.ckpt $(BIN)/dcue-train
+	$(BIN)/dcue-train embed --load $< --mpd $(CH_DATA) --mels $(MELS) --tracks $@ --quiet
+
+$(CH)/submission.csv.gz: $(CH)/model.ckpt $(CH)/tracks.emb $(CH_DATA)/challenge.tsv $(CH_SET) \
+                         $(BIN)/dcue-train $(V)/challenge
+	$(BIN)/dcue-train challenge --load $(CH)/model.ckpt --mpd $(CH_DATA) \
+	  --embeddings $(CH)/tracks.emb --challenge $(CH_SET) \
+	  $(if $(CH_TITLES),--titles $(CH_TITLES)) --team $(call shq,$(TEAM)) \
+	  --email $(call shq,$(EMAIL)) --seed $(SEED) $(CH_OPTS) -o $@
+
+$(CH)/eval.txt $(CH)/eval.tsv &: $(CH)/submission.csv.gz $(CH)/truth.json $(BIN)/dcue-train
+	$(BIN)/dcue-train score --challenge $(CH_SET) --truth $(CH)/truth.json --mpd $(CH)/mpd \
+	  --popularity $(CH_DATA) --tsv $(CH)/eval.tsv $< > $(CH)/.eval.txt.tmp
+	touch $(CH)/eval.tsv
+	mv -f $(CH)/.eval.txt.tmp $(CH)/eval.txt
+
+$(PLOTS)/challenge.$(PLOT): $(CH)/eval.tsv $(BIN)/dcue-plot | $(PLOTS)
+	$(BIN)/dcue-plot challenge $(PLOT_TERM) -o $@ $<
+
 # --- cleaning ---------------------------------------------------------------------
 clean:
 	rm -rf $(DATA) $(TRAIN) $(PLOTS) $(V) $(CACHE)/chunks
 	rm -f $(WORK)/mels.done $(WORK)/mel-stats.txt $(WORK)/mel-hist.tsv $(WORK)/mpd-stats.txt \
 	  $(WORK)/mpd-hist.tsv $(WORK)/model.ckpt $(WORK)/metrics.tsv $(WORK)/eval.txt \
 	  $(WORK)/report.tsv $(WORK)/per-playlist.tsv
+	rm -rf $(CH)
 clean-mels: clean
 	rm -rf $(MELS) $(CACHE)
 clean-all:

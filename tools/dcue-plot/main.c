@@ -20,7 +20,7 @@
 #include "plots.h"
 
 static const char usage[] =
-	"usage: dcue-plot curves|mel|hist|eval|stats [options] -o OUT INPUT...\n"
+	"usage: dcue-plot curves|mel|hist|eval|stats|challenge [options] -o OUT INPUT...\n"
 	"\n"
 	"  curves METRICS.tsv            loss and accuracy per epoch (dcue-train --metrics)\n"
 	"  mel FILE.mel                  a spectrogram: time, mel band, dB colour bar\n"
@@ -29,6 +29,8 @@ static const char usage[] =
 	"                                (dcue-train eval --report, --per-playlist)\n"
 	"  stats HIST.tsv [STATS.txt]    playlist lengths, track occurrences\n"
 	"                                (mpd-parse stats --histograms, its stdout)\n"
+	"  challenge EVAL.tsv            RecSys Challenge metrics per category, dcue next to\n"
+	"                                popularity (dcue-train score --tsv)\n"
 	"\n"
 	"options:\n"
 	"  -o, --output FILE     the image; '-' = stdout (required)\n"
@@ -58,7 +60,8 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static const char *const kinds[] = { "curves", "mel", "hist", "eval", "stats", NULL };
+static const char *const kinds[] = { "curves", "mel", "hist", "eval", "stats", "challenge",
+                                     NULL };
 static const char *const terms[] = { "png", "svg", "dumb", NULL };
 
 static enum plot_term term_from_name(const char *out)
@@ -114,7 +117,7 @@ int main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	if (argc < 1)
-		opt_usage_error(usage, "no plot named (curves, mel, hist, eval or stats)");
+		opt_usage_error(usage, "no plot named (curves, mel, hist, eval, stats or challenge)");
 	kind = opt_choice("plot", argv[0], kinds);
 	argc--;
 	argv++;
@@ -142,7 +145,8 @@ int main(int argc, char **argv)
 	case 1: rc = plot_mel(&s, &o, argv, argc, max_frames); break;
 	case 2: rc = plot_hist(&s, &o, argv, argc); break;
 	case 3: rc = plot_eval(&s, &o, argv, argc); break;
-	default: rc = plot_stats(&s, &o, argv, argc); break;
+	case 4: rc = plot_stats(&s, &o, argv, argc); break;
+	default: rc = plot_challenge(&s, &o, argv, argc); break;
 	}
 	if (rc == 0)
 		rc = plot_run(&s, &o, out);

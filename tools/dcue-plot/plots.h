@@ -13,5 +13,6 @@ int plot_mel(struct plot_script *s, const struct plot_opts *o, char **paths, int
 int plot_hist(struct plot_script *s, const struct plot_opts *o, char **paths, int n);
 int plot_eval(struct plot_script *s, const struct plot_opts *o, char **paths, int n);
 int plot_stats(struct plot_script *s, const struct plot_opts *o, char **paths, int n);
+int plot_challenge(struct plot_script *s, const struct plot_opts *o, char **paths, int n);
 
 #endif

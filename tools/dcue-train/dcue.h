@@ -22,6 +22,11 @@ struct options {
 	int k;
 	int argc;                                 /* the command line, compared */
 	char **argv;                              /* across the ranks of an MPI run */
+	/* recommend --seeds/--title/--audio, similar, challenge */
+	const char *seeds, *title, *audio, *track, *queries, *titles;
+	const char *challenge, *team, *email, *out;
+	int foldin, foldin_steps;                 /* enum foldin_method */
+	float foldin_lr;
 };
 
 /* Applies --stats, fills mel_mean/mel_std from the training mels when
@@ -36,6 +41,8 @@ int cmd_train(struct options *o);
 int cmd_eval(struct options *o);
 int cmd_embed(struct options *o);
 int cmd_recommend(struct options *o);
+int cmd_similar(struct options *o);
+int cmd_challenge(struct options *o);
 
 /* Loads a checkpoint for eval/embed/recommend, dying with a message. */
 void load_model(struct model *m, const char *path);
@@ -51,5 +58,10 @@ void embed_tracks(const struct model *m, const struct dataset *d, int batch, flo
                   int quiet);
 /* Playlist vectors out [P][E] for playlist rows 0..P-1. */
 void embed_playlists(const struct model *m, size_t P, int batch, float *out);
+/* The embedding of every track with a .mel, keyed by its row in tracks.tsv
+ * (e: struct embeddings of embfile.h). */
+struct embeddings;
+void embed_track_table(const struct model *m, const struct dataset *d, int batch, int quiet,
+                       struct embeddings *e);
 
 #endif

@@ -1,7 +1,7 @@
-/* embed.c — `dcue-train embed` and `dcue-train recommend`, and the
- * embedding passes eval.c shares.  Under mpirun each rank embeds a
- * contiguous share of the tracks and playlists and the shares are summed
- * (the others' rows are 0), so every rank ends with the whole table. */
+/* embed.c — `dcue-train embed`, and the embedding passes eval.c and
+ * recommend.c share.  Under mpirun each rank embeds a contiguous share of
+ * the tracks and playlists and the shares are summed (the others' rows are
+ * 0), so every rank ends with the whole table. */
 #define _POSIX_C_SOURCE 200809L
 #include "atomic.h"
 #include "binfile.h"
@@ -11,7 +11,6 @@
 #include "layers.h"
 #include "msg.h"
 #include "progress.h"
-#include "tsv.h"
 
 #include <errno.h>
 #include <math.h>
@@ -85,8 +84,7 @@ void embed_playlists(const struct model *m, size_t P, int batch, float *out)
 	dist_sum_floats(out, P * (size_t)E);
 }
 
-/* The embedding of every track with a .mel, keyed by its row in tracks.tsv. */
-static void embed_track_table(const struct model *m, const struct dataset *d, int batch,
+void embed_track_table(const struct model *m, const struct dataset *d, int batch,
                               int quiet, struct embeddings *e)
 {
 	size_t E = m->cfg.embedding;
@@ -160,118 +158,6 @@ int cmd_embed(struct options *o)
 	if (!o->quiet && dist.rank == 0 && o->playlists_out != NULL)
 		warnx("%s: %zu playlist embeddings", o->playlists_out, (size_t)m.cfg.n_playlists);
 	data_free(&d);
-	model_free(&m);
-	return EXIT_OK;
-}
-
-static double cosine(const float *a, const float *b, size_t E)
-{
-	double d = 0, na = 0, nb = 0;
-
-	for (size_t e = 0; e < E; e++) {
-		d += (double)a[e] * b[e];
-		na += (double)a[e] * a[e];
-		nb += (double)b[e] * b[e];
-	}
-	return d / (fmax(sqrt(na), COSINE_EPS) * fmax(sqrt(nb), COSINE_EPS));
-}
-
-struct scored { double s; uint32_t t; };
-
-static int by_score(const void *a, const void *b)
-{
-	const struct scored *x = a, *y = b;
-	if (x->s != y->s)
-		return x->s > y->s ? -1 : 1;
-	return x->t < y->t ? -1 : x->t > y->t;
-}
-
-int cmd_recommend(struct options *o)
-{
-	struct model m;
-	struct tracks tr;
-	struct playlists pl;
-	struct embeddings emb;
-	char path[4096], err[1024];
-	size_t E;
-
-	load_model(&m, o->load);
-	E = m.cfg.embedding;
-	if (o->embeddings != NULL) {
-		if (emb_read(o->embeddings, &emb, err, sizeof err) != 0)
-			diex(EXIT_WORK, "%s", err);
-		if (emb.kind != EMB_TRACKS || emb.E != E)
-			diex(EXIT_WORK, "%s: not track embeddings of width %zu", o->embeddings, E);
-		snprintf(path, sizeof path, "%s/tracks.tsv", o->mpd);
-		if (tracks_read(path, &tr, err, sizeof err) != 0)
-			diex(EXIT_WORK, "%s", err);
-		snprintf(path, sizeof path, "%s/playlists.bin", o->mpd);
-		if (playlists_read(path, &pl, err, sizeof err) != 0)
-			diex(EXIT_WORK, "%s", err);
-		if (pl.n_playlists < m.cfg.n_playlists)
-			diex(EXIT_WORK, "%s: %llu playlists, the model has %u", path,
-			     (unsigned long long)pl.n_playlists, m.cfg.n_playlists);
-		for (size_t i = 0; i < emb.n; i++)
-			if (emb.key[i] >= tr.n)
-				diex(EXIT_WORK, "%s: track row %u is not in %s/tracks.tsv", o->embeddings,
-				     emb.key[i], o->mpd);
-	} else {
-		struct dataset d;
-		load_data_for(&d, o, &m, 0);
-		embed_track_table(&m, &d, o->eval_batch, o->quiet, &emb);
-		/* keep the lists, drop the mels */
-		tr = d.tr;
-		pl = d.pl;
-		memset(&d.tr, 0, sizeof d.tr);
-		memset(&d.pl, 0, sizeof d.pl);
-		data_free(&d);
-	}
-	/* the playlist: its row by pid (pids are strictly increasing) */
-	size_t lo = 0, hi = m.cfg.n_playlists;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (pl.pid[mid] < (uint32_t)o->playlist)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo >= m.cfg.n_playlists || pl.pid[lo] != (uint32_t)o->playlist)
-		diex(EXIT_WORK, "--playlist %lld: no such pid among the model's %u playlists",
-		     o->playlist, m.cfg.n_playlists);
-	float *u = xmalloc(E * sizeof(float));
-	struct workspace ws;
-	workspace_init(&ws, &m, 1, 1);
-	ws.pidx[0] = (int)lo;
-	model_playlists_forward(&m, &ws, 1);
-	memcpy(u, ws.u, E * sizeof(float));
-	workspace_free(&ws);
-	const float *up = u;
-	uint8_t *inpl = xcalloc(tr.n + 1, 1);
-	for (uint64_t e = pl.offsets[lo]; e < pl.offsets[lo + 1]; e++)
-		inpl[pl.track[e]] = 1;
-	struct scored *sc = xmalloc((emb.n + 1) * sizeof *sc);
-	size_t n = 0;
-	for (size_t i = 0; i < emb.n; i++)
-		if (!inpl[emb.key[i]]) {
-			sc[n].s = cosine(up, emb.vec + i * E, E);
-			sc[n++].t = emb.key[i];
-		}
-	qsort(sc, n, sizeof *sc, by_score);
-	printf("# rank\ttrack_id\tscore\tartist\ttitle\n");
-	for (size_t r = 0; r < n && r < (size_t)o->k; r++) {
-		uint32_t t = sc[r].t;
-		printf("%zu\t%s\t%.6f\t", r + 1, tr.id[t], sc[r].s);
-		tsv_put(stdout, tr.artist[t]);
-		putchar('\t');
-		tsv_put(stdout, tr.title[t]);
-		putchar('\n');
-	}
-	free(sc);
-	free(inpl);
-	free(u);
-	emb_free(&emb);
-	tracks_free(&tr);
-	playlists_free(&pl);
 	model_free(&m);
 	return EXIT_OK;
 }

@@ -1,8 +1,8 @@
 /* dcue-train — train, evaluate and use the DCUE model.
  *
  * main() parses the options shared by every subcommand, checks their
- * combinations and hands over to train.c, eval.c or embed.c.  See
- * docs/dcue-train.md. */
+ * combinations and hands over to train.c, eval.c, embed.c, recommend.c,
+ * similar.c or challenge.c.  See docs/dcue-train.md. */
 #define _POSIX_C_SOURCE 200809L
 #include "atomic.h"
 #include "dcue.h"
@@ -25,7 +25,14 @@ static const char usage[] =
 	"       dcue-train embed --load CKPT --mpd DIR --mels DIR [--tracks OUT.emb]\n"
 	"                        [--playlists OUT.emb]\n"
 	"       dcue-train recommend --load CKPT --mpd DIR (--mels DIR | --embeddings TRACKS.emb)\n"
-	"                            --playlist PID [-k N]\n"
+	"                            (--playlist PID | [--seeds FILE] [--title STR --titles SLICES])\n"
+	"                            [-k N]\n"
+	"       dcue-train recommend --load CKPT --mpd DIR --audio FILE.mel [-k N]\n"
+	"       dcue-train similar --mpd DIR --embeddings TRACKS.emb\n"
+	"                          (--track ID | --queries FILE | --audio FILE.mel --load CKPT) [-k N]\n"
+	"       dcue-train challenge --load CKPT --mpd DIR (--mels DIR | --embeddings TRACKS.emb)\n"
+	"                            --challenge FILE --team NAME --email ADDR -o SUBMISSION.csv.gz\n"
+	"                            [--titles SLICES]\n"
 	"       dcue-train score --challenge FILE --truth FILE [--model NAME] [--tsv FILE]\n"
 	"                        [--mpd PATH]... [--popularity MPD_DIR] [SUBMISSION]\n"
 	"                        (dcue-train score --help: its options)\n"
@@ -79,7 +86,22 @@ static const char usage[] =
 	"  --playlists FILE      embed: playlist embeddings\n"
 	"  --embeddings FILE     recommend: precomputed track embeddings\n"
 	"  --playlist PID        recommend: the playlist's pid\n"
-	"  -k N                  recommend: how many tracks (20)\n"
+	"  --seeds FILE          recommend: a new playlist's tracks (ids, one a line; - stdin)\n"
+	"  --foldin METHOD       recommend, challenge: sgd (the default) or mean (see the manual);\n"
+	"                        challenge also trained (the model's row of the playlist)\n"
+	"  --foldin-steps N      sgd fold-in steps (100)\n"
+	"  --foldin-lr X         sgd fold-in learning rate (1.0)\n"
+	"  --title STR           recommend: the new playlist's title, used when no seed\n"
+	"                        has a vector (the training playlists of the same title)\n"
+	"  --titles SLICES       MPD slices (folder or file) naming the training playlists\n"
+	"  --audio FILE.mel      recommend: the playlists a new track fits;\n"
+	"                        similar: the tracks nearest to it\n"
+	"  --track ID            similar: the tracks nearest to this one\n"
+	"  --queries FILE        similar: the same for each track id of FILE\n"
+	"  -k N                  recommend, similar: how many (20)\n"
+	"  --challenge FILE      challenge: the challenge set (challenge_set.json)\n"
+	"  --team NAME, --email ADDR  challenge: the submission's team_info line\n"
+	"  -o FILE               challenge: the submission (gzipped CSV, atomic)\n"
 	"  --eval-batch N        tracks per forward pass in eval/embed (64)\n"
 	"  -h, --help            this help\n"
 	"      --version         version\n";
@@ -89,7 +111,9 @@ enum {
 	O_MARGIN, O_LR, O_MOMENTUM, O_NEG, O_MELLEN, O_EMB, O_MELBINS, O_MEAN, O_STD, O_MIN, O_MAX,
 	O_LIMIT, O_SEED, O_THREADS, O_CHANNELS, O_HIDDEN, O_SPLIT, O_HELDOUT, O_SPE, O_VALID,
 	O_LOGSTEPS, O_CKEVERY, O_MAXSTEPS, O_NOSKIP, O_SKIPBAD, O_QUIET, O_REPORT, O_PERPL,
-	O_TRACKS, O_PLAYLISTS, O_EMBEDDINGS, O_PLAYLIST, O_EVALBATCH, O_DENSE
+	O_TRACKS, O_PLAYLISTS, O_EMBEDDINGS, O_PLAYLIST, O_EVALBATCH, O_DENSE,
+	O_SEEDS, O_AUDIO, O_TRACK, O_QUERIES, O_FOLDIN, O_FOLDIN_STEPS, O_FOLDIN_LR,
+	O_TITLE, O_TITLES, O_CHALLENGE, O_TEAM, O_EMAIL
 };
 enum { O_MELCHECK = 0x2400 };
 
@@ -139,6 +163,18 @@ static const struct option longopts[] = {
 	{ "embeddings", required_argument, NULL, O_EMBEDDINGS },
 	{ "playlist", required_argument, NULL, O_PLAYLIST },
 	{ "eval-batch", required_argument, NULL, O_EVALBATCH },
+	{ "seeds", required_argument, NULL, O_SEEDS },
+	{ "audio", required_argument, NULL, O_AUDIO },
+	{ "track", required_argument, NULL, O_TRACK },
+	{ "queries", required_argument, NULL, O_QUERIES },
+	{ "foldin", required_argument, NULL, O_FOLDIN },
+	{ "foldin-steps", required_argument, NULL, O_FOLDIN_STEPS },
+	{ "foldin-lr", required_argument, NULL, O_FOLDIN_LR },
+	{ "title", required_argument, NULL, O_TITLE },
+	{ "titles", required_argument, NULL, O_TITLES },
+	{ "challenge", required_argument, NULL, O_CHALLENGE },
+	{ "team", required_argument, NULL, O_TEAM },
+	{ "email", required_argument, NULL, O_EMAIL },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -170,6 +206,7 @@ static void defaults(struct options *o)
 	o->eval_batch = 64;
 	o->k = 20;
 	o->playlist = -1;
+	o->foldin = 1;   /* FOLDIN_SGD: see docs/dcue-train.md for why */
 }
 
 static void parse_split(struct options *o, const char *s)
@@ -188,13 +225,14 @@ static void parse(struct options *o, int argc, char **argv)
 {
 	static const char *const crits[] = { "multi_margin", "cross_entropy", NULL };
 	static const char *const checks[] = { "full", "headers", NULL };
+	static const char *const foldins[] = { "mean", "sgd", "trained", NULL };   /* enum foldin_method */
 	int c;
 
 	/* the reference implementation spelt the learning rate "-lr" */
 	for (int i = 1; i < argc; i++)
 		if (strcmp(argv[i], "-lr") == 0)
 			argv[i] = "--lr";
-	while ((c = getopt_long(argc, argv, "hk:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hk:o:", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_MPD: o->mpd = optarg; break;
 		case O_MELS: o->mels = optarg; break;
@@ -240,6 +278,19 @@ static void parse(struct options *o, int argc, char **argv)
 		case O_EMBEDDINGS: o->embeddings = optarg; break;
 		case O_PLAYLIST: o->playlist = opt_ll("--playlist", optarg, 0, UINT32_MAX); break;
 		case 'k': o->k = (int)opt_ll("-k", optarg, 1, 1 << 30); break;
+		case O_SEEDS: o->seeds = optarg; break;
+		case O_AUDIO: o->audio = optarg; break;
+		case O_TRACK: o->track = optarg; break;
+		case O_QUERIES: o->queries = optarg; break;
+		case O_FOLDIN: o->foldin = opt_choice("--foldin", optarg, foldins); break;
+		case O_FOLDIN_STEPS: o->foldin_steps = (int)opt_ll("--foldin-steps", optarg, 1, 1000000); break;
+		case O_TITLE: o->title = optarg; break;
+		case O_TITLES: o->titles = optarg; break;
+		case O_CHALLENGE: o->challenge = optarg; break;
+		case O_TEAM: o->team = optarg; break;
+		case O_EMAIL: o->email = optarg; break;
+		case 'o': o->out = optarg; break;
+		case O_FOLDIN_LR: o->foldin_lr = (float)opt_double("--foldin-lr", optarg, 1e-9, 1e6); break;
 		case O_EVALBATCH: o->eval_batch = (int)opt_ll("--eval-batch", optarg, 1, 1 << 20); break;
 		case OPT_HELP: opt_help(usage);
 		case OPT_VERSION: opt_version();
@@ -252,7 +303,8 @@ static void parse(struct options *o, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	static const char *const cmds[] = { "train", "eval", "embed", "recommend", NULL };
+	static const char *const cmds[] = { "train", "eval", "embed", "recommend", "similar",
+	                                    "challenge", NULL };
 	struct options o;
 	int cmd, rc;
 
@@ -263,7 +315,8 @@ int main(int argc, char **argv)
 	if (argc >= 2 && strcmp(argv[1], "--version") == 0)
 		opt_version();
 	if (argc < 2)
-		opt_usage_error(usage, "a subcommand is required: train, eval, embed or recommend");
+		opt_usage_error(usage, "a subcommand is required: train, eval, embed, recommend, "
+		                "similar, challenge or score");
 	if (strcmp(argv[1], "score") == 0)          /* its own options: score.c */
 		return cmd_score(argc - 1, argv + 1);
 	cmd = -1;
@@ -277,12 +330,31 @@ int main(int argc, char **argv)
 		opt_usage_error(usage, "unexpected argument '%s'", argv[optind + 1]);
 	if (o.mpd == NULL)
 		opt_usage_error(usage, "--mpd DIR is required");
-	if (o.mels == NULL && !(cmd == 3 && o.embeddings != NULL))
+	if (o.mels == NULL && !(cmd == 3 && (o.embeddings != NULL || o.audio != NULL)) && cmd != 4 &&
+	    !(cmd == 5 && o.embeddings != NULL))
 		opt_usage_error(usage, "--mels DIR is required");
-	if (cmd != 0 && o.load == NULL)
+	if (cmd != 0 && o.load == NULL && !(cmd == 4 && o.audio == NULL))
 		opt_usage_error(usage, "--load CKPT is required");
-	if (cmd == 3 && o.playlist < 0)
-		opt_usage_error(usage, "--playlist PID is required");
+	if (cmd == 3 && (o.playlist >= 0) + (o.seeds != NULL || o.title != NULL) +
+	                (o.audio != NULL) != 1)
+		opt_usage_error(usage, "recommend needs one of --playlist PID, --seeds FILE (and/or "
+		                "--title STR), --audio FILE.mel");
+	if (cmd == 4 && (o.track != NULL) + (o.queries != NULL) + (o.audio != NULL) != 1)
+		opt_usage_error(usage, "similar needs one of --track ID, --queries FILE, "
+		                "--audio FILE.mel");
+	if (cmd == 4 && o.embeddings == NULL)
+		opt_usage_error(usage, "similar needs --embeddings TRACKS.emb (dcue-train embed)");
+	if (o.foldin == 2 && cmd != 5)
+		opt_usage_error(usage, "--foldin trained is for challenge (a new playlist has no row)");
+	if (o.title != NULL && (cmd != 3 || o.titles == NULL))
+		opt_usage_error(usage, "--title STR goes with recommend and --titles SLICES");
+	if (cmd == 5 && (o.challenge == NULL || o.team == NULL || o.email == NULL || o.out == NULL))
+		opt_usage_error(usage, "challenge needs --challenge FILE, --team NAME, --email ADDR "
+		                "and -o FILE");
+	if (cmd == 5 && (o.team[0] == '\0' || strpbrk(o.team, ",\n\r") != NULL ||
+	                 o.email[0] == '\0' || strpbrk(o.email, ",\n\r") != NULL))
+		opt_usage_error(usage, "--team and --email must be non-empty and hold no comma or "
+		                "line break (they form a CSV line)");
 	if (cmd == 2 && o.tracks_out == NULL && o.playlists_out == NULL)
 		opt_usage_error(usage, "embed needs --tracks FILE and/or --playlists FILE");
 	/* under mpirun: MPI from here on (help and usage errors never start it) */
@@ -293,7 +365,7 @@ int main(int argc, char **argv)
 		openblas_set_num_threads(o.threads);
 	/* every output is checked before the long work, not after it */
 	const char *outs[] = { o.save, o.metrics, o.report, o.per_playlist, o.tracks_out,
-	                       o.playlists_out };
+	                       o.playlists_out, cmd == 5 ? o.out : NULL };
 	for (size_t i = 0; i < sizeof outs / sizeof outs[0]; i++)
 		if (outs[i] != NULL && atomic_probe(outs[i]) != 0)
 			die(EXIT_WORK, "%s: cannot write", outs[i]);
@@ -301,7 +373,9 @@ int main(int argc, char **argv)
 	case 0: rc = cmd_train(&o); break;
 	case 1: rc = cmd_eval(&o); break;
 	case 2: rc = cmd_embed(&o); break;
-	default: rc = cmd_recommend(&o); break;
+	case 3: rc = cmd_recommend(&o); break;
+	case 4: rc = cmd_similar(&o); break;
+	default: rc = cmd_challenge(&o); break;
 	}
 	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0)
 		die(EXIT_WORK, "stdout");
