@@ -7,8 +7,8 @@ dt=$BIN/dcue-train
 "$PYTHON" "$TESTS/fixtures/dcue/gen-slices.py" g
 "$BIN/mpd-parse" make-challenge -q -o ch --per-category 2 g/slices 2>/dev/null
 "$BIN/mpd-parse" -q --challenge ch/challenge_set.json -o data ch/mpd
-tiny="--mel-bins 16 --embedding-size 8 --channels 8 --hidden 16 --nb-negatives 4 --batch-size 4 --threads 2 --quiet"
-$dt train --mpd data --mels g/mels $tiny --epochs 3 --save m.ckpt
+tiny="--mel-bins 16 --embedding-size 16 --channels 16 --hidden 32 --nb-negatives 4 --batch-size 4 --threads 2 --quiet"
+$dt train --mpd data --mels g/mels $tiny --epochs 4 --save m.ckpt
 $dt embed --load m.ckpt --mpd data --mels g/mels --tracks t.emb --quiet
 io="--load m.ckpt --mpd data --embeddings t.emb --challenge ch/challenge_set.json"
 
