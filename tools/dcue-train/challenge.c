@@ -168,19 +168,11 @@ static void write_playlist(struct gzout *g, const struct catalogue *c, const str
  * on), else -1. */
 static long trained_row(const struct catalogue *c, const struct model *m, uint32_t pid)
 {
-	size_t lo = 0, hi = m->cfg.n_playlists;
+	long row = catalogue_playlist_row(c, m, pid);
 
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (c->pl.pid[mid] < pid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo >= m->cfg.n_playlists || c->pl.pid[lo] != pid ||
-	    c->pl.offsets[lo + 1] == c->pl.offsets[lo])
+	if (row < 0 || c->pl.offsets[row + 1] == c->pl.offsets[row])
 		return -1;
-	return (long)lo;
+	return row;
 }
 
 static void playlist_vector(const struct model *m, size_t row, float *u)

@@ -309,8 +309,7 @@ static void print_by_popularity(const struct catalogue *c, const uint8_t *mask, 
 		}
 }
 
-/* The model's row of pid (pids are strictly increasing), or -1. */
-static long playlist_row(const struct catalogue *c, const struct model *m, uint32_t pid)
+long catalogue_playlist_row(const struct catalogue *c, const struct model *m, uint32_t pid)
 {
 	size_t lo = 0, hi = m->cfg.n_playlists;
 
@@ -435,7 +434,7 @@ int cmd_recommend(struct options *o)
 	uint8_t *mask = xcalloc(c.tr.n + 1, 1);
 	float *u = xmalloc(E * sizeof(float));
 	if (o->playlist >= 0) {
-		long row = playlist_row(&c, &m, (uint32_t)o->playlist);
+		long row = catalogue_playlist_row(&c, &m, (uint32_t)o->playlist);
 		if (row < 0)
 			diex(EXIT_WORK, "--playlist %lld: no such pid among the model's %u playlists",
 			     o->playlist, m.cfg.n_playlists);

@@ -35,6 +35,9 @@ void catalogue_free(struct catalogue *c);
 /* The row of track id (22 base62 characters) in tracks.tsv, or -1
  * (a binary search with by_id, else a scan). */
 long catalogue_find(const struct catalogue *c, const char *id);
+/* The model's row of pid (pids are strictly increasing in playlists.bin),
+ * or -1. */
+long catalogue_playlist_row(const struct catalogue *c, const struct model *m, uint32_t pid);
 /* One line of a track list: rank, id, score, artist, title. */
 void print_track(FILE *fp, const struct catalogue *c, size_t rank, uint32_t row, double score);
 #define TRACK_LIST_HEADER "# rank\ttrack_id\tscore\tartist\ttitle\n"
