@@ -151,4 +151,19 @@ static __attribute__((unused)) char *fuzz_string(const uint8_t *data, size_t siz
 	return s;
 }
 
+/* The two libFuzzer entry points of a binary-format harness whose reader
+ * is run(path): quiet, then every input through fuzz_binary(). */
+#define FUZZ_BINARY_HARNESS(run) \
+	int LLVMFuzzerInitialize(int *argc, char ***argv) \
+	{ \
+		(void)argc, (void)argv; \
+		fuzz_quiet(); \
+		return 0; \
+	} \
+	int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) \
+	{ \
+		fuzz_binary(data, size, run); \
+		return 0; \
+	}
+
 #endif

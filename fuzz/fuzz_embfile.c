@@ -22,15 +22,4 @@ static void run(const char *path)
 		fuzz_exit_status = 0;   /* keeps the loop */
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc, (void)argv;
-	fuzz_quiet();
-	return 0;
-}
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-	fuzz_binary(data, size, run);
-	return 0;
-}
+FUZZ_BINARY_HARNESS(run)

@@ -27,15 +27,4 @@ static void run(const char *path)
 	mel_free(&m);
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc, (void)argv;
-	fuzz_quiet();
-	return 0;
-}
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-	fuzz_binary(data, size, run);
-	return 0;
-}
+FUZZ_BINARY_HARNESS(run)
