@@ -9,6 +9,8 @@
 # a lane sharing the machine with other work still gets its full budget:
 # the fuzzer runs without a time limit and is stopped with SIGINT (libFuzzer
 # then prints its final statistics) once it has used SECONDS of CPU.
+# A unit counts as hung after 120 s of wall time (not 10 s as in `make fuzz`):
+# a niced lane on a busy machine can wait that long for the CPU.
 # CAMPAIGN_WALL=1 uses libFuzzer's wall-clock -max_total_time instead.
 # Used for the campaigns recorded in BENCHMARKS.md.
 set -u
@@ -28,7 +30,7 @@ for h in "$@"; do
 	limit=0; [ "${CAMPAIGN_WALL:-0}" = 1 ] && limit=$secs
 	start=$(date +%s)
 	nice -n 19 build-fuzz/fuzz_$h -max_total_time="$limit" -malloc_limit_mb=512 \
-		-rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
+		-rss_limit_mb=2048 -timeout=120 -print_final_stats=1 \
 		-artifact_prefix=build-fuzz/crashes/$h/ "${dict[@]}" \
 		build-fuzz/corpus/$h fuzz/corpus/$h fuzz/regress/$h >"$log" 2>&1 &
 	pid=$!
