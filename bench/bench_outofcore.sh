@@ -86,16 +86,24 @@ fi
 if part 2; then
 warm
 : >"$tmp/new" ; : >"$tmp/old"
+: >"$tmp/new.cpu" ; : >"$tmp/old.cpu"
 for _ in $(seq "$ROUNDS"); do
 	for b in new old; do
-		${!b} train $common --steps-per-epoch "$STEPS" --metrics "$tmp/m.tsv"
+		/usr/bin/time -f '%U %S' -o "$tmp/cpu" ${!b} train $common --steps-per-epoch "$STEPS" \
+			--metrics "$tmp/m.tsv"
 		awk -F'\t' '$1 == "epoch" { print $8 }' "$tmp/m.tsv" >>"$tmp/$b"
+		awk '{ printf "%.3f\n", $1 + $2 }' "$tmp/cpu" >>"$tmp/$b.cpu"
 	done
 done
 n=$(median <"$tmp/new"); o=$(median <"$tmp/old")
 echo "warm cache, E=C=64, batch 16, $STEPS steps x $ROUNDS rounds: out of core $n samples/s, in memory $o samples/s (medians), ratio $(ratio "$n" "$o")"
 echo "  out of core: $(tr '\n' ' ' <"$tmp/new")"
 echo "  in memory:   $(tr '\n' ' ' <"$tmp/old")"
+# CPU seconds of a whole run (start-up included): robust on a shared machine
+nc=$(median <"$tmp/new.cpu"); oc=$(median <"$tmp/old.cpu")
+echo "  CPU seconds per run (user + system, medians): out of core $nc, in memory $oc, ratio in memory / out of core $(ratio "$oc" "$nc")"
+echo "  out of core: $(tr '\n' ' ' <"$tmp/new.cpu")"
+echo "  in memory:   $(tr '\n' ' ' <"$tmp/old.cpu")"
 fi
 
 # --- 3. peak RSS against the mels' size -------------------------------------------------

@@ -115,3 +115,17 @@ void playlists_free(struct playlists *pl)
 	free(pl->track);
 	memset(pl, 0, sizeof *pl);
 }
+
+long playlists_row(const uint32_t *pid, size_t n, uint32_t want)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (pid[mid] < want)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && pid[lo] == want ? (long)lo : -1;
+}

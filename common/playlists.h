@@ -36,5 +36,8 @@ int playlists_write_sealed(struct bin_writer *w, const char *path, const struct 
  * the invariants above. */
 int playlists_read(const char *path, struct playlists *pl, char *err, size_t errcap);
 void playlists_free(struct playlists *pl);
+/* The row of want among pid[0..n) (strictly increasing, as pl.pid), or -1:
+ * a binary search. */
+long playlists_row(const uint32_t *pid, size_t n, uint32_t want);
 
 #endif

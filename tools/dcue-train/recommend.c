@@ -9,6 +9,7 @@
 #include "layers.h"
 #include "melfile.h"
 #include "msg.h"
+#include "playlists.h"
 #include "titles.h"
 #include "topk.h"
 #include "tsv.h"
@@ -311,16 +312,7 @@ static void print_by_popularity(const struct catalogue *c, const uint8_t *mask, 
 
 long catalogue_playlist_row(const struct catalogue *c, const struct model *m, uint32_t pid)
 {
-	size_t lo = 0, hi = m->cfg.n_playlists;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (c->pl.pid[mid] < pid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < m->cfg.n_playlists && c->pl.pid[lo] == pid ? (long)lo : -1;
+	return playlists_row(c->pl.pid, m->cfg.n_playlists, pid);
 }
 
 static void playlist_vector(const struct model *m, size_t row, float *u)

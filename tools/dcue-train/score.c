@@ -11,11 +11,11 @@
 #include "challenge.h"
 #include "ids.h"
 #include "msg.h"
+#include "slices.h"
 #include "opts.h"
 #include "playlists.h"
 #include "tracks.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -114,41 +114,20 @@ static void build_targets(struct scorer *s, const char *cpath, const char *tpath
 /* --mpd: the artists of every track of these slices (files or folders). */
 static void add_slices(struct catalogue *c, const char *path)
 {
-	struct stat st;
+	struct slices files = { 0 };
 	char err[1024];
 
-	if (stat(path, &st) != 0)
-		die(EXIT_WORK, "%s", path);
-	if (S_ISDIR(st.st_mode)) {
-		struct dirent **ents;
-		int n = scandir(path, &ents, NULL, alphasort), used = 0;
-		if (n < 0)
-			die(EXIT_WORK, "%s", path);
-		for (int i = 0; i < n; i++) {
-			const char *e = ents[i]->d_name;
-			size_t l = strlen(e);
-			if (e[0] != '.' && ((l > 5 && strcmp(e + l - 5, ".json") == 0) ||
-			                    (l > 8 && strcmp(e + l - 8, ".json.gz") == 0))) {
-				char *p = xmalloc(strlen(path) + l + 2);
-				sprintf(p, "%s/%s", path, e);
-				add_slices(c, p);
-				free(p);
-				used++;
-			}
-			free(ents[i]);
-		}
-		free(ents);
-		if (used == 0)
-			diex(EXIT_WORK, "%s: no .json or .json.gz files in this folder", path);
-		return;
+	slices_collect(&files, path);
+	for (size_t f = 0; f < files.n; f++) {
+		struct mpdjson m;
+		if (mpdjson_read(files.v[f], &m, err, sizeof err) != 0)
+			diex(EXIT_WORK, "%s", err);
+		for (size_t i = 0; i < m.n; i++)
+			for (size_t k = 0; k < m.pl[i].n_tracks; k++)
+				cat_track(c, m.pl[i].tracks[k].id, m.pl[i].tracks[k].artist_uri);
+		mpdjson_free(&m);
 	}
-	struct mpdjson m;
-	if (mpdjson_read(path, &m, err, sizeof err) != 0)
-		diex(EXIT_WORK, "%s", err);
-	for (size_t i = 0; i < m.n; i++)
-		for (size_t k = 0; k < m.pl[i].n_tracks; k++)
-			cat_track(c, m.pl[i].tracks[k].id, m.pl[i].tracks[k].artist_uri);
-	mpdjson_free(&m);
+	slices_free(&files);
 }
 
 /* --- results -------------------------------------------------------------------------- */

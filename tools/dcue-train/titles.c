@@ -4,15 +4,15 @@
 #define _POSIX_C_SOURCE 200809L
 #include "titles.h"
 #include "challenge.h"
+#include "playlists.h"
+#include "slices.h"
 #include "msg.h"
 #include "topk.h"
 
-#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 char *title_normalize(char *s)
 {
@@ -49,87 +49,26 @@ static int by_name(const void *a, const void *b)
 	return d != 0 ? d : (x->row > y->row) - (x->row < y->row);
 }
 
-static int is_slice(const char *name)
-{
-	size_t n = strlen(name);
-	return name[0] != '.' && ((n > 5 && strcmp(name + n - 5, ".json") == 0) ||
-	                          (n > 8 && strcmp(name + n - 8, ".json.gz") == 0));
-}
-
-static int by_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The slice files of path, sorted; one file is itself. */
-static char **slice_files(const char *path, size_t *n)
-{
-	struct stat st;
-	char **files = NULL;
-	size_t cap = 0;
-	DIR *d;
-	struct dirent *de;
-
-	*n = 0;
-	if (stat(path, &st) != 0)
-		die(EXIT_WORK, "%s", path);
-	if (!S_ISDIR(st.st_mode)) {
-		files = xmalloc(sizeof *files);
-		files[0] = strdup(path);
-		*n = 1;
-		return files;
-	}
-	if ((d = opendir(path)) == NULL)
-		die(EXIT_WORK, "%s", path);
-	while ((de = readdir(d)) != NULL) {
-		if (!is_slice(de->d_name))
-			continue;
-		if (*n == cap) {
-			cap = cap ? 2 * cap : 64;
-			char **g = realloc(files, cap * sizeof *files);
-			if (g == NULL)
-				die(EXIT_WORK, "out of memory");
-			files = g;
-		}
-		size_t len = strlen(path) + strlen(de->d_name) + 2;
-		files[*n] = xmalloc(len);
-		snprintf(files[*n], len, "%s/%s", path, de->d_name);
-		(*n)++;
-	}
-	closedir(d);
-	if (*n == 0)
-		diex(EXIT_WORK, "%s: no *.json or *.json.gz slices", path);
-	qsort(files, *n, sizeof *files, by_str);
-	return files;
-}
-
 void titles_load(struct titles *t, const char *path, const struct playlists *pl, size_t P,
                  const uint8_t *skip)
 {
-	size_t nf, n = 0, cap = 0;
-	char **files = slice_files(path, &nf);
+	size_t n = 0, cap = 0;
+	struct slices files = { 0 };
 	struct entry *en = NULL;
 	char err[1024];
 
 	memset(t, 0, sizeof *t);
-	for (size_t f = 0; f < nf; f++) {
+	slices_collect(&files, path);
+	for (size_t f = 0; f < files.n; f++) {
 		struct mpdjson mj;
-		if (mpdjson_read(files[f], &mj, err, sizeof err) != 0)
+		if (mpdjson_read(files.v[f], &mj, err, sizeof err) != 0)
 			diex(EXIT_WORK, "%s", err);
 		for (size_t i = 0; i < mj.n; i++) {
 			const struct ch_playlist *p = &mj.pl[i];
 			if (!p->titled)
 				continue;
-			/* the model's row of this pid (pids strictly increasing) */
-			size_t lo = 0, hi = P;
-			while (lo < hi) {
-				size_t mid = (lo + hi) / 2;
-				if (pl->pid[mid] < p->pid)
-					lo = mid + 1;
-				else
-					hi = mid;
-			}
-			if (lo >= P || pl->pid[lo] != p->pid || (skip != NULL && skip[lo]))
+			long lo = playlists_row(pl->pid, P, p->pid);   /* the model's row */
+			if (lo < 0 || (skip != NULL && skip[lo]))
 				continue;
 			if (n == cap) {
 				cap = cap ? 2 * cap : 1024;
@@ -144,9 +83,8 @@ void titles_load(struct titles *t, const char *path, const struct playlists *pl,
 			en[n++].row = (uint32_t)lo;
 		}
 		mpdjson_free(&mj);
-		free(files[f]);
 	}
-	free(files);
+	slices_free(&files);
 	qsort(en, n, sizeof *en, by_name);
 	t->n = n;
 	t->norm = xmalloc((n + 1) * sizeof(char *));

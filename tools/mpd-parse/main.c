@@ -13,6 +13,7 @@
 #include "opts.h"
 #include "playlists.h"
 #include "progress.h"
+#include "slices.h"
 #include "tracks.h"
 #include "atomic.h"
 
@@ -139,64 +140,9 @@ static void parse_args(int argc, char **argv, struct args *a)
 
 /* File lists ------------------------------------------------------------ */
 
-struct files {
-	char **v;
-	size_t n, cap;
-};
-
-static void files_add(struct files *f, char *path)
-{
-	if (f->n == f->cap) {
-		f->cap = f->cap ? 2 * f->cap : 64;
-		f->v = xrealloc(f->v, f->cap * sizeof *f->v);
-	}
-	f->v[f->n++] = path;
-}
-
-static int ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Expands folders into their *.json / *.json.gz files (sorted). */
-static void collect(const char *path, struct files *f)
-{
-	struct stat st;
-	DIR *d;
-	struct dirent *e;
-	size_t before = f->n;
-
-	if (strcmp(path, "-") == 0) {          /* one slice on standard input */
-		files_add(f, xstrdup(path));
-		return;
-	}
-	if (stat(path, &st) != 0)
-		die(EXIT_WORK, "%s: cannot open", path);
-	if (!S_ISDIR(st.st_mode)) {
-		files_add(f, xstrdup(path));
-		return;
-	}
-	d = opendir(path);
-	if (d == NULL)
-		die(EXIT_WORK, "%s: cannot open folder", path);
-	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.' || !(ends_with(e->d_name, ".json") || ends_with(e->d_name, ".json.gz")))
-			continue;
-		char *p = xmalloc(strlen(path) + strlen(e->d_name) + 2);
-		sprintf(p, "%s/%s", path, e->d_name);
-		files_add(f, p);
-	}
-	closedir(d);
-	if (f->n == before)
-		diex(EXIT_WORK, "%s: no .json or .json.gz files in this folder", path);
-	qsort(f->v + before, f->n - before, sizeof *f->v, cmp_str);
 }
 
 /* A slice named mpd.slice.A-B.json holds pids A..B: with --limit N, a slice
@@ -213,7 +159,7 @@ static int slice_beyond_limit(const char *path, uint32_t limit)
 	return 0;
 }
 
-static void read_all(struct files *f, struct mpd_store *st, int quiet, int threads)
+static void read_all(struct slices *f, struct mpd_store *st, int quiet, int threads)
 {
 	struct progress pr;
 	char err[1024], extra[64];
@@ -405,7 +351,7 @@ static int stats_outdir(const char *dir, const struct args *a)
 
 static int run_stats(int argc, char **argv, const struct args *a)
 {
-	struct files f = { 0 };
+	struct slices f = { 0 };
 	struct mpd_store st;
 	struct dataset ds;
 	char err[1024];
@@ -415,7 +361,7 @@ static int run_stats(int argc, char **argv, const struct args *a)
 	if (argc == 1 && is_outdir(argv[0]))
 		return stats_outdir(argv[0], a);
 	for (int i = 0; i < argc; i++)
-		collect(argv[i], &f);
+		slices_collect(&f, argv[i]);
 	store_init(&st, a->limit, 1);
 	read_all(&f, &st, 1, a->threads);
 	if (store_finish(&st, a->min_count, (const char *const *)f.v, &ds, err, sizeof err) != 0)
@@ -438,9 +384,7 @@ static int run_stats(int argc, char **argv, const struct args *a)
 	free(len);
 	dataset_free(&ds);
 	store_free(&st);
-	for (size_t i = 0; i < f.n; i++)
-		free(f.v[i]);
-	free(f.v);
+	slices_free(&f);
 	return 0;
 }
 
@@ -465,7 +409,7 @@ static int run_dump(const char *path)
  * choice and pass 2 in mkchallenge.c. */
 static int run_make_challenge(int argc, char **argv, struct args *a)
 {
-	struct files f = { 0 };
+	struct slices f = { 0 };
 	struct mpd_store st;
 	struct dataset ds;
 	char err[1024];
@@ -476,7 +420,7 @@ static int run_make_challenge(int argc, char **argv, struct args *a)
 	for (int i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "-") == 0)
 			opt_usage_error(usage_text, "make-challenge reads files, not standard input");
-		collect(argv[i], &f);
+		slices_collect(&f, argv[i]);
 	}
 	store_init(&st, UINT32_MAX, 0);
 	read_all(&f, &st, a->quiet, a->threads);
@@ -506,16 +450,14 @@ static int run_make_challenge(int argc, char **argv, struct args *a)
 	free(category);
 	dataset_free(&ds);
 	store_free(&st);
-	for (size_t i = 0; i < f.n; i++)
-		free(f.v[i]);
-	free(f.v);
+	slices_free(&f);
 	return EXIT_OK;
 }
 
 int main(int argc, char **argv)
 {
 	struct args a;
-	struct files f = { 0 };
+	struct slices f = { 0 };
 	struct mpd_store st;
 	struct dataset ds;
 	char err[1024];
@@ -572,13 +514,13 @@ int main(int argc, char **argv)
 	if (store_check_outdir(a.outdir, &make_dir, err, sizeof err) != 0)
 		diex(EXIT_WORK, "%s", err);
 	for (int i = 0; i < argc; i++)
-		collect(argv[i], &f);
+		slices_collect(&f, argv[i]);
 	store_init(&st, a.limit, 0);
 	read_all(&f, &st, a.quiet, a.threads);
 	if (a.challenge != NULL) {
 		if (challenge_read(a.challenge, &ch, err, sizeof err) != 0)
 			diex(EXIT_WORK, "%s", err);
-		files_add(&f, xstrdup(a.challenge));     /* names it in duplicate-pid messages */
+		slices_add(&f, a.challenge);     /* names it in duplicate-pid messages */
 		st.cur_file = (uint32_t)(f.n - 1);
 		store_add_challenge(&st, &ch);
 	}
@@ -601,8 +543,6 @@ int main(int argc, char **argv)
 		challenge_free(&ch);
 	dataset_free(&ds);
 	store_free(&st);
-	for (size_t i = 0; i < f.n; i++)
-		free(f.v[i]);
-	free(f.v);
+	slices_free(&f);
 	return EXIT_OK;
 }

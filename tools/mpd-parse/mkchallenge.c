@@ -1,6 +1,7 @@
 /* mkchallenge.c — see mkchallenge.h. */
 #define _GNU_SOURCE            /* renameat2, nftw */
 #include "mkchallenge.h"
+#include "playlists.h"
 #include "atomic.h"
 #include "msg.h"
 #include "rng.h"
@@ -132,21 +133,6 @@ static char *out_name(const char *path)
 	return s;
 }
 
-static int find_pid(const uint32_t *pid, size_t P, uint32_t want, size_t *at)
-{
-	size_t lo = 0, hi = P;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (pid[mid] < want)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*at = lo;
-	return lo < P && pid[lo] == want;
-}
-
 struct chosen {
 	json_t *pl;            /* the MPD playlist object (a reference) */
 	uint32_t pid;
@@ -187,7 +173,8 @@ static int split_slice(const char *path, const char *tmpdir, const uint32_t *pid
                        const uint8_t *category, size_t P, struct chosen *ch, size_t *nch,
                        char *date, size_t datecap, char *err, size_t errcap)
 {
-	size_t len, at;
+	size_t len;
+	long at;
 	char *buf = read_whole_file(path, &len, err, errcap), *name, out[4096];
 	json_error_t je;
 	json_t *root, *arr, *kept, *info, *gen;
@@ -213,7 +200,7 @@ static int split_slice(const char *path, const char *tmpdir, const uint32_t *pid
 		json_t *pl = json_array_get(arr, i);
 		json_int_t v = json_integer_value(json_object_get(pl, "pid"));
 
-		if (v >= 0 && v <= UINT32_MAX && find_pid(pid, P, (uint32_t)v, &at) && category[at]) {
+		if (v >= 0 && v <= UINT32_MAX && (at = playlists_row(pid, P, (uint32_t)v)) >= 0 && category[at]) {
 			ch[*nch].pl = json_incref(pl);
 			ch[*nch].pid = (uint32_t)v;
 			ch[*nch].category = category[at];
