@@ -40,6 +40,13 @@ void argv_dcue_train(int argc, char **argv, void *scratch)
 	    o.cfg.criterion > 1 || !(o.cfg.mel_std > 0) || o.k < 1 || o.eval_batch < 1 ||
 	    o.foldin < 0 || o.foldin > 2)
 		abort();
+	/* --mels, unless embeddings (recommend, challenge) or audio (recommend) stand in
+	 * or the command is similar; --load for all but train and similar by track */
+	if (o.mels == NULL && !(cmd == 3 && (o.embeddings != NULL || o.audio != NULL)) &&
+	    cmd != 4 && !(cmd == 5 && o.embeddings != NULL))
+		abort();
+	if (cmd != 0 && o.load == NULL && !(cmd == 4 && o.audio == NULL))
+		abort();
 	/* recommend (3), similar (4): exactly one query; challenge (5): its four */
 	if (cmd == 3 && (o.playlist >= 0) + (o.seeds != NULL || o.title != NULL) +
 	                (o.audio != NULL) != 1)
