@@ -133,6 +133,19 @@ build-fuzz/fuzz_%: $(BUILD)/fuzz/fuzz_%.o $(TOOL_LIBS) $(LIBDCUE)
 	$(CC) $(CFLAGS) -fsanitize=fuzzer,address,undefined $(LDFLAGS) -Wl,--wrap=exit \
 	  -o $@ $^ $(LDLIBS_ALL)
 
+# fuzz_argv also links fuzz/argv/*.c, each with a tool's main.c compiled in
+FUZZ_ARGV_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard fuzz/argv/*.c))
+
+$(BUILD)/tests/fuzz_argv: $(BUILD)/fuzz/fuzz_argv.o $(FUZZ_ARGV_OBJ) $(BUILD)/fuzz/replay.o \
+                          $(TOOL_LIBS) $(LIBDCUE)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SANFLAGS) $(LDFLAGS) -Wl,--wrap=exit -o $@ $^ $(LDLIBS_ALL)
+
+build-fuzz/fuzz_argv: $(BUILD)/fuzz/fuzz_argv.o $(FUZZ_ARGV_OBJ) $(TOOL_LIBS) $(LIBDCUE)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer,address,undefined $(LDFLAGS) -Wl,--wrap=exit \
+	  -o $@ $^ $(LDLIBS_ALL)
+
 fuzz-build: $(FUZZ_NAMES:%=build-fuzz/fuzz_%)
 
 # New finds go to build-fuzz/corpus/NAME (not committed: copy the useful

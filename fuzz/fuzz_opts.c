@@ -4,8 +4,7 @@
  * picks the parser, the rest is the option's value.  What a parser
  * accepts must be within the range it was given.
  *
- * The getopt loops themselves live in each tool's main() and exit, so they
- * are not fuzzed here (docs/fuzzing.md). */
+ * The tools' getopt loops, which call these, are fuzz_argv's. */
 #include "fuzz.h"
 #include "opts.h"
 #include "ratelimit.h"

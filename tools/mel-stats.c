@@ -422,14 +422,22 @@ static int cmd_dump(const char *path)
 	return EXIT_OK;
 }
 
-int main(int argc, char **argv)
+/* What the command line asks for: parse_options() fills it, checking
+ * every value and combination, and touches no file. */
+struct options {
+	struct stats_opts o;
+	const char *out, *hist;    /* -o (default "-"), --hist or NULL */
+	int argc;                  /* operands: info|dump FILE.mel, or the inputs */
+	char **argv;
+};
+
+static void parse_options(struct options *opt, int argc, char **argv)
 {
 	static const char *const scales[] = {"db", "log1p", NULL};
 	struct run s;
 	const char *out = "-", *hist = NULL;
-	int ch, status;
+	int ch;
 
-	msg_init(argv[0]);
 	memset(&s, 0, sizeof s);
 	s.o.lo = -80.0;
 	s.o.hi = 0.0;
@@ -450,18 +458,39 @@ int main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	*opt = (struct options){ .o = s.o, .out = out, .hist = hist, .argc = argc, .argv = argv };
 	if (argc >= 1 && (strcmp(argv[0], "info") == 0 || strcmp(argv[0], "dump") == 0)) {
 		if (argc != 2)
 			opt_usage_error(usage, "%s takes one FILE.mel", argv[0]);
-		status = strcmp(argv[0], "info") == 0 ? cmd_info(argv[1]) : cmd_dump(argv[1]);
-		if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0)
-			die(EXIT_WORK, "stdout");
-		return status;
+		return;
 	}
 	if (argc == 0)
 		opt_usage_error(usage, "expected at least one DIR, FILE.mel or '-'");
 	if (!(s.o.hi > s.o.lo))
 		opt_usage_error(usage, "--mel-max must be greater than --mel-min");
+}
+
+int main(int argc, char **argv)
+{
+	struct options opt;
+	struct run s;
+	const char *out, *hist;
+	int status;
+
+	msg_init(argv[0]);
+	parse_options(&opt, argc, argv);
+	memset(&s, 0, sizeof s);
+	s.o = opt.o;
+	out = opt.out;
+	hist = opt.hist;
+	argc = opt.argc;
+	argv = opt.argv;
+	if (argc >= 1 && (strcmp(argv[0], "info") == 0 || strcmp(argv[0], "dump") == 0)) {
+		status = strcmp(argv[0], "info") == 0 ? cmd_info(argv[1]) : cmd_dump(argv[1]);
+		if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0)
+			die(EXIT_WORK, "stdout");
+		return status;
+	}
 
 	if (atomic_probe(out) != 0)
 		die(EXIT_WORK, "%s: cannot write", out);

@@ -142,6 +142,15 @@ diff <(grep ' popularity ' both.txt) pop.txt
 # an MPD folder parsed without the challenge set lacks its seeds
 $BIN/mpd-parse -q --limit 5 -o plain ch/mpd
 fails 1 'plain/tracks.tsv: pid [0-9]*: seed track [0-9A-Za-z]* is not in it' $dt score $C --popularity plain
+# a challenge.tsv line without a pid first: the file and line named (fuzz_challenge_tsv)
+cp -r data badtsv
+for line in "x12	1" "	1" "-3	1" "4294967295	1" "12345678901	1" ""; do
+	{ head -2 data/challenge.tsv; printf '%s\n' "$line"; } > badtsv/challenge.tsv
+	fails 1 'badtsv/challenge.tsv: line 3: expected a pid' $dt score $C --popularity badtsv
+done
+# comments anywhere and a last line without its newline are fine
+{ cat data/challenge.tsv; printf '# end'; } > badtsv/challenge.tsv
+$dt score $C --mpd ch/mpd --popularity badtsv | cmp - pop.txt
 
 # --- malformed submissions: exit 1, the file, line and pid named ------------------------
 gunzip -c perfect.csv.gz > base.csv

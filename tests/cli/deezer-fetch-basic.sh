@@ -18,6 +18,12 @@ for bad in "--rate 5" "--rate 0/5" "--rate x/y" "--api ftp://x" "--retries -1" "
 	[ "$rc" -eq 2 ] || { echo "'$bad' gave exit $rc, want 2"; exit 1; }
 	grep -q "deezer-fetch: " err
 done
+# a URL without a host (it was cut to "http:" and accepted; fuzz/regress/argv)
+for bad in "http://" "http:///" "https:///x"; do
+	rc=0; $df --api "$bad" </dev/null >/dev/null 2>err || rc=$?
+	[ "$rc" -eq 2 ] || { echo "--api '$bad' gave exit $rc, want 2"; exit 1; }
+	grep -q "expected an http:// or https:// URL, got '$bad'" err
+done
 rc=0; $df --cache c no-such-file.tsv 2>err || rc=$?
 [ "$rc" -eq 1 ]
 grep -q 'no-such-file.tsv' err

@@ -88,14 +88,23 @@ static void parse_size(const char *s, int *w, int *h)
 	*h = (int)opt_ll("--size", x + 1, 5, 20000);
 }
 
-int main(int argc, char **argv)
+/* What the command line asks for: parse_options() fills it, checking
+ * every value and combination, and touches no file. */
+struct options {
+	struct plot_opts plot;
+	const char *out;           /* -o */
+	int kind;                  /* index in kinds[] */
+	int max_frames;
+	int argc;                  /* the input files, at least one */
+	char **argv;
+};
+
+static void parse_options(struct options *opt, int argc, char **argv)
 {
 	struct plot_opts o = { .width = 0, .height = 0 };
-	struct plot_script s;
 	const char *out = NULL, *term = NULL, *env;
-	int ch, kind, rc, max_frames = 1500;
+	int ch, kind, max_frames = 1500;
 
-	msg_init(argv[0]);
 	o.gnuplot = (env = getenv("GNUPLOT")) != NULL && *env != '\0' ? env : "gnuplot";
 	/* GNU getopt permutes: options may come before or after the plot's name */
 	while ((ch = getopt_long(argc, argv, "o:t:s:h", longopts, NULL)) != -1) {
@@ -131,6 +140,26 @@ int main(int argc, char **argv)
 		o.width = o.term == TERM_DUMB ? 100 : 1000;
 		o.height = o.term == TERM_DUMB ? 32 : 700;
 	}
+	*opt = (struct options){ .plot = o, .out = out, .kind = kind, .max_frames = max_frames,
+	                         .argc = argc, .argv = argv };
+}
+
+int main(int argc, char **argv)
+{
+	struct options opt;
+	struct plot_opts o;
+	struct plot_script s;
+	const char *out;
+	int kind, rc, max_frames;
+
+	msg_init(argv[0]);
+	parse_options(&opt, argc, argv);
+	o = opt.plot;
+	out = opt.out;
+	kind = opt.kind;
+	max_frames = opt.max_frames;
+	argc = opt.argc;
+	argv = opt.argv;
 	/* an output that cannot be written is reported before any input is read */
 	if (atomic_probe(out) != 0)
 		die(EXIT_WORK, "%s: cannot write", out);

@@ -301,14 +301,18 @@ static void parse(struct options *o, int argc, char **argv)
 		opt_usage_error(usage, "--mel-max must be above --mel-min");
 }
 
-int main(int argc, char **argv)
+/* The subcommand (0 train ... 5 challenge, or CMD_SCORE: score.c parses its
+ * own options) and, for the others, every option into *out, each value and
+ * combination checked; no file is touched. */
+enum { CMD_SCORE = 6 };
+
+static int parse_command(struct options *out, int argc, char **argv)
 {
 	static const char *const cmds[] = { "train", "eval", "embed", "recommend", "similar",
 	                                    "challenge", NULL };
 	struct options o;
-	int cmd, rc;
+	int cmd;
 
-	msg_init(argv[0]);
 	defaults(&o);
 	if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0))
 		opt_help(usage);
@@ -318,7 +322,7 @@ int main(int argc, char **argv)
 		opt_usage_error(usage, "a subcommand is required: train, eval, embed, recommend, "
 		                "similar, challenge or score");
 	if (strcmp(argv[1], "score") == 0)          /* its own options: score.c */
-		return cmd_score(argc - 1, argv + 1);
+		return CMD_SCORE;
 	cmd = -1;
 	for (int i = 0; cmds[i] != NULL; i++)
 		if (strcmp(argv[1], cmds[i]) == 0)
@@ -357,6 +361,19 @@ int main(int argc, char **argv)
 		                "line break (they form a CSV line)");
 	if (cmd == 2 && o.tracks_out == NULL && o.playlists_out == NULL)
 		opt_usage_error(usage, "embed needs --tracks FILE and/or --playlists FILE");
+	*out = o;
+	return cmd;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	int cmd, rc;
+
+	msg_init(argv[0]);
+	cmd = parse_command(&o, argc, argv);
+	if (cmd == CMD_SCORE)
+		return cmd_score(argc - 1, argv + 1);
 	/* under mpirun: MPI from here on (help and usage errors never start it) */
 	dist_init(&argc, &argv);
 	o.argc = argc;

@@ -15,6 +15,7 @@
 #include "opts.h"
 #include "playlists.h"
 #include "tracks.h"
+#include "tsv.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -62,7 +63,7 @@ static size_t sort_unique(int64_t *v, size_t n)
 
 /* Challenge and truth must describe the same playlists: the same pids, the
  * truth's length num_tracks, the seeds at their positions. */
-static void build_targets(struct scorer *s, const char *cpath, const char *tpath)
+void build_targets(struct scorer *s, const char *cpath, const char *tpath)
 {
 	struct catalogue *c = &s->cat;
 
@@ -167,44 +168,63 @@ static int by_count(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* The pids listed in DIR/challenge.tsv (sorted), if the file exists. */
-static uint32_t *challenge_pids(const char *dir, size_t *n)
+int score_challenge_pids(const char *path, uint32_t **pids, size_t *n, char *err,
+                         size_t errcap)
 {
-	char path[4096], line[256];
+	struct tsv_reader r;
+	unsigned long toolong;
 	uint32_t *v = NULL;
 	size_t cap = 0;
+	int got;
 	FILE *fp;
 
+	*pids = NULL;
 	*n = 0;
-	snprintf(path, sizeof path, "%s/challenge.tsv", dir);
 	fp = fopen(path, "r");
 	if (fp == NULL) {
-		if (errno != ENOENT)
-			die(EXIT_WORK, "%s", path);
-		return NULL;
+		if (errno == ENOENT)
+			return 0;
+		snprintf(err, errcap, "%s: %s", path, strerror(errno));
+		return -1;
 	}
-	while (fgets(line, sizeof line, fp) != NULL) {
-		unsigned long pid;
-		size_t l = strlen(line);
-		if (l > 0 && line[l - 1] != '\n' && !feof(fp)) {       /* a long name: skip the rest */
-			int c;
-			while ((c = fgetc(fp)) != EOF && c != '\n')
-				;
+	tsv_reader_init(&r, fp, CHALLENGE_TSV_MAX_LINE);
+	while ((got = tsv_getline(&r, &toolong)) > 0) {
+		const char *q = r.line;
+		uint64_t pid = 0;
+		if (got == 2) {
+			snprintf(err, errcap, "%s: line %lu: longer than %d bytes", path, toolong,
+			         CHALLENGE_TSV_MAX_LINE);
+			goto fail;
 		}
-		if (line[0] == '#')
+		if (q[0] == '#')
 			continue;
-		if (sscanf(line, "%lu", &pid) != 1 || pid >= UINT32_MAX)
-			diex(EXIT_WORK, "%s: a line without a pid", path);
+		while (*q >= '0' && *q <= '9' && q - r.line < 10)
+			pid = pid * 10 + (uint64_t)(*q++ - '0');
+		if (q == r.line || (*q != '\t' && *q != '\0') || pid >= UINT32_MAX) {
+			snprintf(err, errcap, "%s: line %lu: expected a pid (decimal, below %u) in the "
+			         "first column", path, r.lineno, UINT32_MAX);
+			goto fail;
+		}
 		if (*n == cap) {
 			cap = cap ? 2 * cap : 1024;
 			v = xrealloc(v, cap * sizeof *v);
 		}
 		v[(*n)++] = (uint32_t)pid;
 	}
-	if (ferror(fp))
-		die(EXIT_WORK, "%s", path);
+	if (got < 0) {
+		snprintf(err, errcap, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	tsv_reader_free(&r);
 	fclose(fp);
-	return v;
+	*pids = v;
+	return 0;
+fail:
+	tsv_reader_free(&r);
+	fclose(fp);
+	free(v);
+	*n = 0;
+	return -1;
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -223,8 +243,11 @@ static void score_popularity(struct scorer *s, struct run *r, const char *dir)
 	struct tracks tr;
 	struct playlists pl;
 	size_t nch;
-	uint32_t *chp = challenge_pids(dir, &nch);
+	uint32_t *chp;
 
+	snprintf(tp, sizeof tp, "%s/challenge.tsv", dir);
+	if (score_challenge_pids(tp, &chp, &nch, err, sizeof err) != 0)
+		diex(EXIT_WORK, "%s", err);
 	snprintf(tp, sizeof tp, "%s/tracks.tsv", dir);
 	snprintf(pp, sizeof pp, "%s/playlists.bin", dir);
 	if (tracks_read(tp, &tr, err, sizeof err) != 0 || playlists_read(pp, &pl, err, sizeof err) != 0)
@@ -330,7 +353,7 @@ static int model_name_ok(const char *s)
 	return 1;
 }
 
-int cmd_score(int argc, char **argv)
+void score_parse_options(struct score_options *o, int argc, char **argv)
 {
 	enum { O_CHALLENGE = 0x3000, O_TRUTH, O_MODEL, O_TSV, O_MPD, O_POP };
 	static const struct option opts[] = {
@@ -345,15 +368,11 @@ int cmd_score(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *cpath = NULL, *tpath = NULL, *model = "dcue", *tsvpath = NULL, *pop = NULL;
-	const char **mpd = xcalloc((size_t)argc + 1, sizeof *mpd);
+	const char **mpd = o->mpd;
 	size_t nmpd = 0;
-	struct scorer s;
-	struct run runs[2];
-	int nruns = 0, c;
-	char err[1024];
+	int c, quiet = 0;
 
-	memset(&s, 0, sizeof s);
-	optind = 1;
+	optind = 0;        /* GNU getopt: a full reset (main() has not run it) */
 	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
 		switch (c) {
 		case O_CHALLENGE: cpath = optarg; break;
@@ -362,7 +381,7 @@ int cmd_score(int argc, char **argv)
 		case O_TSV: tsvpath = optarg; break;
 		case O_MPD: mpd[nmpd++] = optarg; break;
 		case O_POP: pop = optarg; break;
-		case 'q': s.quiet = 1; break;
+		case 'q': quiet = 1; break;
 		case 'h': opt_help(usage);
 		default: opt_bad(usage);
 		}
@@ -377,6 +396,28 @@ int cmd_score(int argc, char **argv)
 	                              argc - optind == 1))
 		opt_usage_error(usage, "--model: 1 to 64 printable characters without spaces, and "
 		                "not 'popularity' next to --popularity");
+	*o = (struct score_options){ .challenge = cpath, .truth = tpath, .model = model,
+	                             .tsv = tsvpath, .popularity = pop, .mpd = mpd, .nmpd = nmpd,
+	                             .quiet = quiet,
+	                             .submission = argc - optind == 1 ? argv[optind] : NULL };
+}
+
+int cmd_score(int argc, char **argv)
+{
+	struct score_options so = { .mpd = xcalloc((size_t)argc + 1, sizeof *so.mpd) };
+	const char *cpath, *tpath, *model, *tsvpath, *pop;
+	const char **mpd;
+	size_t nmpd;
+	struct scorer s;
+	struct run runs[2];
+	int nruns = 0;
+	char err[1024];
+
+	score_parse_options(&so, argc, argv);
+	cpath = so.challenge, tpath = so.truth, model = so.model, tsvpath = so.tsv;
+	pop = so.popularity, mpd = so.mpd, nmpd = so.nmpd;
+	memset(&s, 0, sizeof s);
+	s.quiet = so.quiet;
 
 	if (challenge_read(cpath, &s.ch, err, sizeof err) != 0 ||
 	    mpdjson_read(tpath, &s.truth, err, sizeof err) != 0)
@@ -384,12 +425,13 @@ int cmd_score(int argc, char **argv)
 	build_targets(&s, cpath, tpath);
 	for (size_t i = 0; i < nmpd; i++)
 		add_slices(&s.cat, mpd[i]);
-	if (argc - optind == 1) {
+	if (so.submission != NULL) {
 		struct run *r = &runs[nruns++];
 		memset(r, 0, sizeof *r);
 		r->model = model;
 		r->v = xcalloc(s.ch.n + 1, sizeof *r->v);
-		read_submission(&s, r, argv[optind]);
+		if (read_submission(&s, r, so.submission, err, sizeof err) != 0)
+			diex(EXIT_WORK, "%s", err);
 	}
 	if (pop != NULL) {
 		struct run *r = &runs[nruns++];

@@ -64,11 +64,37 @@ struct run {               /* one model's scores */
 	size_t unknown_artists, recommended;
 };
 
+/* dcue-train score's command line (argv[0] = "score"). */
+struct score_options {
+	const char *challenge, *truth;     /* required */
+	const char *model;                 /* 1-64 printable characters, no space */
+	const char *tsv, *popularity;      /* or NULL */
+	const char **mpd;                  /* [nmpd] --mpd PATHs: room for argc + 1, the caller's */
+	size_t nmpd;
+	int quiet;
+	const char *submission;            /* or NULL (then popularity is set) */
+};
+/* Fills o (o->mpd allocated by the caller), every value and combination
+ * checked, or exits 2 (0 for --help); touches no file. */
+void score_parse_options(struct score_options *o, int argc, char **argv);
+
 /* Scores playlist i's ranked tracks rec[n] (catalogue ids, -1 unknown). */
 void score_playlist(const struct scorer *s, struct run *r, size_t i, const int64_t *rec,
                     size_t n);
-/* Reads and checks a submission, scoring every line into r; dies with a
- * message naming the file, line and pid on the first fault. */
-void read_submission(struct scorer *s, struct run *r, const char *path);
+/* Reads and checks a submission, scoring every line into r; -1 with a
+ * message naming the file, line and pid in err on the first fault. */
+int read_submission(struct scorer *s, struct run *r, const char *path, char *err,
+                    size_t errcap);
+
+/* Fills s->tg from s->ch and s->truth (read from cpath and tpath); dies with
+ * a message naming both files when they do not describe the same playlists. */
+void build_targets(struct scorer *s, const char *cpath, const char *tpath);
+
+/* The pids of mpd-parse's challenge.tsv at path (formats.md), in file
+ * order, in a malloc'ed *pids[*n]: 0 (none when the file does not exist),
+ * or -1 with a message naming the file and line in err. */
+#define CHALLENGE_TSV_MAX_LINE (1 << 20)
+int score_challenge_pids(const char *path, uint32_t **pids, size_t *n, char *err,
+                         size_t errcap);
 
 #endif

@@ -9,6 +9,7 @@
 #include "msg.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,9 +24,25 @@ struct lines {
 	size_t start, end;
 	int eof;
 	unsigned long long lineno;
+	char *err;             /* [errcap] the message of the first fault */
+	size_t errcap;
 };
 
-/* 1 with the next line (NUL-terminated, no '\n' or '\r'), 0 at the end. */
+static int fail(struct lines *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Sets the message and returns -1. */
+static int fail(struct lines *l, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(l->err, l->errcap, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* 1 with the next line (NUL-terminated, no '\n' or '\r'), 0 at the end,
+ * -1 with l->err set on a fault. */
 static int next_line(struct lines *l, char **line, size_t *len)
 {
 	for (;;) {
@@ -39,8 +56,8 @@ static int next_line(struct lines *l, char **line, size_t *len)
 				n--;
 			(*line)[n] = '\0';
 			if (memchr(*line, '\0', n) != NULL)
-				diex(EXIT_WORK, "%s: line %llu: a NUL byte (not a text file?)", l->path,
-				     l->lineno);
+				return fail(l, "%s: line %llu: a NUL byte (not a text file?)", l->path,
+				            l->lineno);
 			*len = n;
 			return 1;
 		}
@@ -52,20 +69,20 @@ static int next_line(struct lines *l, char **line, size_t *len)
 			l->start = 0;
 		}
 		if (l->end == LINE_MAX_BYTES)
-			diex(EXIT_WORK, "%s: line %llu is longer than %u bytes", l->path, l->lineno + 1,
-			     LINE_MAX_BYTES);
+			return fail(l, "%s: line %llu is longer than %u bytes", l->path, l->lineno + 1,
+			            LINE_MAX_BYTES);
 		int got = gzread(l->gz, l->buf + l->end, (unsigned)(LINE_MAX_BYTES - l->end));
 		if (got < 0) {
 			int e;
 			const char *m = gzerror(l->gz, &e);
-			diex(EXIT_WORK, "%s: %s", l->path, e == Z_ERRNO ? strerror(errno) : m);
+			return fail(l, "%s: %s", l->path, e == Z_ERRNO ? strerror(errno) : m);
 		}
 		if (got == 0) {
 			int e;
 			gzerror(l->gz, &e);
 			if (e == Z_BUF_ERROR)       /* the gzip stream ends early */
-				diex(EXIT_WORK, "%s: truncated gzip stream (after line %llu)", l->path,
-				     l->lineno);
+				return fail(l, "%s: truncated gzip stream (after line %llu)", l->path,
+				            l->lineno);
 			l->eof = 1;
 		}
 		l->end += (size_t)got;
@@ -114,27 +131,32 @@ static size_t split_csv(char *line, size_t len, char **f, size_t *fl, size_t cap
 	}
 }
 
-void read_submission(struct scorer *s, struct run *r, const char *path)
+int read_submission(struct scorer *s, struct run *r, const char *path, char *err,
+                    size_t errcap)
 {
-	struct lines l = { path, NULL, NULL, 0, 0, 0, 0 };
-	char *line, *f[SCORE_K + 2], x[200];
-	size_t len, fl[SCORE_K + 2], team = 0;
-	unsigned char *seen = xcalloc(s->ch.n + 1, 1);
+	struct lines l = { path, NULL, NULL, 0, 0, 0, 0, err, errcap };
+	char *line = NULL, *f[SCORE_K + 2], x[200];
+	size_t len = 0, fl[SCORE_K + 2], team = 0;
+	unsigned char *seen;
 	int64_t rec[SCORE_K];
 	const char *ids[SCORE_K];
+	int got, rc = -1;
 
 	l.gz = strcmp(path, "-") == 0 ? gzdopen(0, "rb") : gzopen(path, "rb");
 	if (l.gz == NULL)
-		die(EXIT_WORK, "%s", path);
+		return fail(&l, "%s: %s", path, strerror(errno));
+	seen = xcalloc(s->ch.n + 1, 1);
 	l.buf = xmalloc(LINE_MAX_BYTES + 1);
-	while (next_line(&l, &line, &len)) {
+	while ((got = next_line(&l, &line, &len)) > 0) {
 		if (line[0] == '#' || len == 0)
 			continue;
 		size_t nf = split_csv(line, len, f, fl, SCORE_K + 1);
 		if (!team) {
-			if (nf < 3 || fl[0] != 9 || memcmp(f[0], "team_info", 9) != 0)
-				diex(EXIT_WORK, "%s: line %llu: the first line that is not a comment must be "
+			if (nf < 3 || fl[0] != 9 || memcmp(f[0], "team_info", 9) != 0) {
+				fail(&l, "%s: line %llu: the first line that is not a comment must be "
 				     "team_info,NAME,ADDR, not '%s'", path, l.lineno, excerpt(line, len, x, sizeof x));
+				goto out;
+			}
 			team = 1;
 			continue;
 		}
@@ -145,22 +167,28 @@ void read_submission(struct scorer *s, struct run *r, const char *path)
 			ok = f[0][k] >= '0' && f[0][k] <= '9';
 			pid = pid * 10 + (unsigned)(f[0][k] - '0');
 		}
-		if (!ok || pid >= UINT32_MAX)
-			diex(EXIT_WORK, "%s: line %llu: '%s' is not a pid", path, l.lineno,
+		if (!ok || pid >= UINT32_MAX) {
+			fail(&l, "%s: line %llu: '%s' is not a pid", path, l.lineno,
 			     excerpt(f[0], fl[0], x, sizeof x));
+			goto out;
+		}
 		const struct ch_playlist *p = challenge_find(&s->ch, (uint32_t)pid);
-		if (p == NULL)
-			diex(EXIT_WORK, "%s: line %llu: pid %llu is not in the challenge set", path,
-			     l.lineno, pid);
+		if (p == NULL) {
+			fail(&l, "%s: line %llu: pid %llu is not in the challenge set", path, l.lineno, pid);
+			goto out;
+		}
 		size_t i = (size_t)(p - s->ch.pl);
-		if (seen[i])
-			diex(EXIT_WORK, "%s: line %llu: pid %llu appears a second time", path, l.lineno,
-			     pid);
+		if (seen[i]) {
+			fail(&l, "%s: line %llu: pid %llu appears a second time", path, l.lineno, pid);
+			goto out;
+		}
 		seen[i] = 1;
-		if (nf != SCORE_K + 1)
-			diex(EXIT_WORK, "%s: line %llu: pid %llu: %s%zu tracks, not %d", path, l.lineno,
-			     pid, nf > SCORE_K + 1 ? "more than " : "", nf > SCORE_K + 1 ? (size_t)SCORE_K : nf - 1,
+		if (nf != SCORE_K + 1) {
+			fail(&l, "%s: line %llu: pid %llu: %s%zu tracks, not %d", path, l.lineno, pid,
+			     nf > SCORE_K + 1 ? "more than " : "", nf > SCORE_K + 1 ? (size_t)SCORE_K : nf - 1,
 			     SCORE_K);
+			goto out;
+		}
 		for (size_t k = 0; k < SCORE_K; k++) {
 			char *u = f[k + 1];
 			size_t ul = fl[k + 1];
@@ -170,36 +198,57 @@ void read_submission(struct scorer *s, struct run *r, const char *path)
 				ul--;
 			u[ul] = '\0';       /* the ',' or the line's end */
 			const char *id = track_id_from_uri(u);
-			if (id == NULL)
-				diex(EXIT_WORK, "%s: line %llu: pid %llu: track %zu '%s' is not spotify:track: "
+			if (id == NULL) {
+				fail(&l, "%s: line %llu: pid %llu: track %zu '%s' is not spotify:track: "
 				     "followed by 22 base62 characters", path, l.lineno, pid, k + 1,
 				     excerpt(u, ul, x, sizeof x));
+				goto out;
+			}
 			ids[k] = id;
 			rec[k] = strtab_get(&s->cat.tracks, id, TRACK_ID_LEN, 0);
-			if (rec[k] >= 0 && score_in_sorted(s->tg[i].seeds, s->tg[i].n_seeds, rec[k]))
-				diex(EXIT_WORK, "%s: line %llu: pid %llu: track %zu (%s) is one of the "
-				     "playlist's seeds", path, l.lineno, pid, k + 1, id);
+			if (rec[k] >= 0 && score_in_sorted(s->tg[i].seeds, s->tg[i].n_seeds, rec[k])) {
+				fail(&l, "%s: line %llu: pid %llu: track %zu (%s) is one of the playlist's "
+				     "seeds", path, l.lineno, pid, k + 1, id);
+				goto out;
+			}
 		}
 		const char *sorted[SCORE_K];
 		memcpy(sorted, ids, sizeof sorted);
 		qsort(sorted, SCORE_K, sizeof *sorted, cmp_id22);
 		for (size_t k = 1; k < SCORE_K; k++)
-			if (memcmp(sorted[k], sorted[k - 1], TRACK_ID_LEN) == 0)
-				diex(EXIT_WORK, "%s: line %llu: pid %llu: track %.22s is listed twice", path,
+			if (memcmp(sorted[k], sorted[k - 1], TRACK_ID_LEN) == 0) {
+				fail(&l, "%s: line %llu: pid %llu: track %.22s is listed twice", path,
 				     l.lineno, pid, sorted[k]);
+				goto out;
+			}
 		score_playlist(s, r, i, rec, SCORE_K);
 	}
-	if (gzclose_r(l.gz) != Z_OK && !l.eof)
-		diex(EXIT_WORK, "%s: read error", path);
-	if (!team)
-		diex(EXIT_WORK, "%s: no team_info line (and no playlists)", path);
+	if (got < 0)
+		goto out;
+	int closed = gzclose_r(l.gz);
+	l.gz = NULL;
+	if (closed != Z_OK && !l.eof) {
+		fail(&l, "%s: read error", path);
+		goto out;
+	}
+	if (!team) {
+		fail(&l, "%s: no team_info line (and no playlists)", path);
+		goto out;
+	}
 	size_t missing = 0, first = 0;
 	for (size_t i = 0; i < s->ch.n; i++)
 		if (!seen[i] && missing++ == 0)
 			first = i;
-	if (missing)
-		diex(EXIT_WORK, "%s: pid %u is missing from the submission (%zu of the %zu challenge "
+	if (missing) {
+		fail(&l, "%s: pid %u is missing from the submission (%zu of the %zu challenge "
 		     "playlists are missing)", path, s->ch.pl[first].pid, missing, s->ch.n);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (l.gz != NULL)
+		gzclose_r(l.gz);
 	free(seen);
 	free(l.buf);
+	return rc;
 }

@@ -294,6 +294,8 @@ static void record_failure(const char *failures, const char *id, const char *rea
 		die(EXIT_WORK, "%s: cannot write", failures);
 }
 
+/* Fills r from the command line, every value and combination checked; no
+ * file is touched. */
 static void parse_options(struct run *r, int argc, char **argv)
 {
 	const char *api = getenv("DEEZER_API");
@@ -355,13 +357,19 @@ static void parse_options(struct run *r, int argc, char **argv)
 		opt_usage_error(usage, "--list needs --shard I/K");
 	if (api == NULL || *api == '\0')
 		api = "https://api.deezer.com";
-	if (strncmp(api, "http://", 7) != 0 && strncmp(api, "https://", 8) != 0)
+	/* a scheme, then a host: "http://" alone would be cut to "http:" below */
+	size_t scheme = strncmp(api, "http://", 7) == 0 ? 7 : strncmp(api, "https://", 8) == 0 ? 8 : 0;
+	if (scheme == 0 || api[scheme] == '\0' || api[scheme] == '/')
 		opt_usage_error(usage, "--api: expected an http:// or https:// URL, got '%s'", api);
+	if (strlen(r->cache) > 2048)
+		opt_usage_error(usage, "--cache: path too long");
+	/* The cache path is printed in "id<TAB>path" lines for wav2mel. */
+	if (strpbrk(r->cache, "\t\n\r") != NULL)
+		opt_usage_error(usage, "--cache: a folder name with a tab or newline cannot be passed on");
+	/* no usage error after this point: the two buffers are the caller's to free */
 	r->api_buf = xstrdup(api);
 	for (size_t len = strlen(r->api_buf); len > 0 && r->api_buf[len - 1] == '/'; len--)
 		r->api_buf[len - 1] = '\0';
-	if (strlen(r->cache) > 2048)
-		opt_usage_error(usage, "--cache: path too long");
 	r->cfg.api = r->api_buf;
 	r->cfg.cache = r->cache;
 	r->cfg.quota_wait = r->rate_n ? r->rate_s : 5;
@@ -497,9 +505,6 @@ int main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 
-	/* The cache path is printed in "id<TAB>path" lines for wav2mel. */
-	if (strpbrk(r.cache, "\t\n\r") != NULL)
-		opt_usage_error(usage, "--cache: a folder name with a tab or newline cannot be passed on");
 	in.shard_i = r.shard_i;
 	in.shard_k = r.shard_k;
 	in.list = r.list;

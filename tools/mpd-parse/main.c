@@ -75,7 +75,12 @@ struct args {
 	int quiet, stats, threads;
 	int limit_set, mkch_set;           /* options that only some commands take */
 	struct mkch_options mk;
+	int cmd;                           /* enum command (parse_command) */
+	int argc;                          /* the operands: PATHs, or dump's file */
+	char **argv;
 };
+
+enum command { CMD_PARSE, CMD_STATS, CMD_DUMP, CMD_MKCH };
 
 enum { O_PER_CATEGORY = 0x2000, O_SEED, O_MIN_HOLDOUTS, O_STRICT };
 
@@ -454,6 +459,61 @@ static int run_make_challenge(int argc, char **argv, struct args *a)
 	return EXIT_OK;
 }
 
+/* The command and its options, every value and combination checked; no
+ * file is touched. */
+static void parse_command(int argc, char **argv, struct args *a)
+{
+	int stats = argc > 1 && strcmp(argv[1], "stats") == 0;
+	int dump = argc > 1 && strcmp(argv[1], "dump") == 0;
+	int mkch = argc > 1 && strcmp(argv[1], "make-challenge") == 0;
+
+	if (dump) {
+		parse_args(argc - 1, argv + 1, a);
+		if (argc - 1 - optind != 1)
+			opt_usage_error(usage_text, "dump takes one playlists.bin file");
+		a->cmd = CMD_DUMP;
+		a->argc = 1;
+		a->argv = argv + 1 + optind;
+		return;
+	}
+	if (stats || mkch) {
+		argc--;
+		argv++;
+	}
+	parse_args(argc, argv, a);
+	argc -= optind;
+	argv += optind;
+	a->argc = argc;
+	a->argv = argv;
+	if (argc == 0)
+		opt_usage_error(usage_text, "no input: give MPD slice files or folders");
+	if (mkch) {
+		if (a->outdir == NULL)
+			opt_usage_error(usage_text, "make-challenge: -o DIR is required");
+		if (a->limit_set || a->min_count != 1 || a->histograms || a->challenge)
+			opt_usage_error(usage_text, "make-challenge takes -o, --per-category, --seed, "
+			                "--min-holdouts, --strict, -j and -q only");
+		a->cmd = CMD_MKCH;
+		return;
+	}
+	if (a->mkch_set)
+		opt_usage_error(usage_text, "--per-category, --seed, --min-holdouts and --strict "
+		                "belong to 'mpd-parse make-challenge'");
+	if (stats) {
+		if (a->outdir != NULL)
+			opt_usage_error(usage_text, "stats writes to stdout; -o is not used");
+		if (a->challenge != NULL)
+			opt_usage_error(usage_text, "--challenge belongs to the parse, not to stats");
+		a->cmd = CMD_STATS;
+		return;
+	}
+	if (a->outdir == NULL)
+		opt_usage_error(usage_text, "-o OUTDIR is required");
+	if (a->histograms != NULL)
+		opt_usage_error(usage_text, "--histograms belongs to 'mpd-parse stats'");
+	a->cmd = CMD_PARSE;
+}
+
 int main(int argc, char **argv)
 {
 	struct args a;
@@ -461,54 +521,25 @@ int main(int argc, char **argv)
 	struct mpd_store st;
 	struct dataset ds;
 	char err[1024];
-	int stats = argc > 1 && strcmp(argv[1], "stats") == 0;
-	int dump = argc > 1 && strcmp(argv[1], "dump") == 0;
-	int mkch = argc > 1 && strcmp(argv[1], "make-challenge") == 0;
 	struct challenge ch;
 
 	msg_init(argv[0]);
-	if (dump) {
-		parse_args(argc - 1, argv + 1, &a);
-		if (argc - 1 - optind != 1)
-			opt_usage_error(usage_text, "dump takes one playlists.bin file");
-		run_dump(argv[1 + optind]);
+	parse_command(argc, argv, &a);
+	argc = a.argc;
+	argv = a.argv;
+	if (a.cmd == CMD_DUMP) {
+		run_dump(argv[0]);
 		if (fflush(stdout) != 0 || ferror(stdout))
 			die(EXIT_WORK, "stdout");
 		return EXIT_OK;
 	}
-	if (stats || mkch) {
-		argc--;
-		argv++;
-	}
-	parse_args(argc, argv, &a);
-	argc -= optind;
-	argv += optind;
-	if (argc == 0)
-		opt_usage_error(usage_text, "no input: give MPD slice files or folders");
-	if (mkch) {
-		if (a.outdir == NULL)
-			opt_usage_error(usage_text, "make-challenge: -o DIR is required");
-		if (a.limit_set || a.min_count != 1 || a.histograms || a.challenge)
-			opt_usage_error(usage_text, "make-challenge takes -o, --per-category, --seed, "
-			                "--min-holdouts, --strict, -j and -q only");
+	if (a.cmd == CMD_MKCH)
 		return run_make_challenge(argc, argv, &a);
-	}
-	if (a.mkch_set)
-		opt_usage_error(usage_text, "--per-category, --seed, --min-holdouts and --strict "
-		                "belong to 'mpd-parse make-challenge'");
-	if (stats) {
-		if (a.outdir != NULL)
-			opt_usage_error(usage_text, "stats writes to stdout; -o is not used");
-		if (a.challenge != NULL)
-			opt_usage_error(usage_text, "--challenge belongs to the parse, not to stats");
+	if (a.cmd == CMD_STATS) {
 		if (run_stats(argc, argv, &a) != 0 || fflush(stdout) != 0 || ferror(stdout))
 			die(EXIT_WORK, "stdout");
 		return EXIT_OK;
 	}
-	if (a.outdir == NULL)
-		opt_usage_error(usage_text, "-o OUTDIR is required");
-	if (a.histograms != NULL)
-		opt_usage_error(usage_text, "--histograms belongs to 'mpd-parse stats'");
 
 	int make_dir;
 	if (store_check_outdir(a.outdir, &make_dir, err, sizeof err) != 0)

@@ -78,49 +78,57 @@ static const struct option long_opts[] = {
 	{NULL, 0, NULL, 0},
 };
 
-int main(int argc, char **argv)
+/* What the command line asks for: parse_options() fills it, checking
+ * every value and combination, and touches no file. */
+struct options {
+	struct melspec_config cfg;
+	uint32_t dtype;            /* BIN_U8 or BIN_F32 */
+	int log1p, allow_silent, delete_input, batch, soxr;
+	const char *ffmpeg;
+	const char *outdir;        /* --batch's -o, else NULL */
+	long long group, jobs;
+	double wait_s;
+	int argc;                  /* the operands: 0 under --batch, else IN and OUT.mel */
+	char **argv;
+};
+
+static void parse_options(struct options *o, int argc, char **argv)
 {
 	static const char *const encodings[] = {"u8", "f32", NULL};
 	static const char *const pads[] = {"constant", "reflect", NULL};
 	static const char *const resamplers[] = {"soxr", "swr", NULL};
-	struct melspec_config cfg;
-	struct ctx c;
-	const char *outdir = NULL;
-	long long group = 16, jobs = sysconf(_SC_NPROCESSORS_ONLN);   /* capped below */
-	double wait_s = 2.0;
 	char err[256];
 	int ch;
 
-	msg_init(argv[0]);
-	memset(&c, 0, sizeof c);
-	pthread_mutex_init(&c.mu, NULL);
-	pthread_cond_init(&c.more, NULL);
-	pthread_cond_init(&c.taken, NULL);
-	melspec_config_default(&cfg);
-	c.dtype = BIN_U8;
-	c.dec.ffmpeg = getenv("FFMPEG") && *getenv("FFMPEG") ? getenv("FFMPEG") : "ffmpeg";
-	c.dec.soxr = 1;
+	memset(o, 0, sizeof *o);
+	melspec_config_default(&o->cfg);
+	o->dtype = BIN_U8;
+	o->ffmpeg = getenv("FFMPEG") && *getenv("FFMPEG") ? getenv("FFMPEG") : "ffmpeg";
+	o->soxr = 1;
+	o->group = 16;
+	o->wait_s = 2.0;
 	/* one lane per core, at most 4: each holds a group's samples (~3 MB a
 	 * preview) and ffmpeg decodes on one core */
-	jobs = jobs < 1 ? 1 : jobs > 4 ? 4 : jobs;
+	o->jobs = sysconf(_SC_NPROCESSORS_ONLN);
+	o->jobs = o->jobs < 1 ? 1 : o->jobs > 4 ? 4 : o->jobs;
 	while ((ch = getopt_long(argc, argv, "e:p:r:n:H:m:bo:g:j:h", long_opts, NULL)) != -1) {
 		switch (ch) {
-		case 'e': c.dtype = opt_choice("--encoding", optarg, encodings) ? BIN_F32 : BIN_U8; break;
-		case 'p': cfg.pad = opt_choice("--pad", optarg, pads); break;
-		case 'r': cfg.sample_rate = (int)opt_ll("--sample-rate", optarg, 1000, 384000); break;
-		case 'n': cfg.n_fft = (int)opt_ll("--n-fft", optarg, 16, 65536); break;
-		case 'H': cfg.hop = (int)opt_ll("--hop", optarg, 1, 65536); break;
-		case 'm': cfg.n_mels = (int)opt_ll("--mels", optarg, 1, 4096); break;
-		case OPT_LOG1P: c.log1p = 1; break;
-		case OPT_SILENT: c.allow_silent = 1; break;
-		case OPT_RESAMPLER: c.dec.soxr = opt_choice("--resampler", optarg, resamplers) == 0; break;
-		case OPT_FFMPEG: c.dec.ffmpeg = optarg; break;
-		case 'b': c.batch = 1; break;
-		case 'o': outdir = optarg; break;
-		case 'g': group = opt_ll("--group", optarg, 1, DECODE_MAX_GROUP); break;
-		case 'j': jobs = opt_ll("--jobs", optarg, 1, 64); break;
-		case OPT_WAIT: wait_s = opt_double("--wait", optarg, 0.0, 86400.0); break;
-		case OPT_DELETE: c.delete_input = 1; break;
+		case 'e': o->dtype = opt_choice("--encoding", optarg, encodings) ? BIN_F32 : BIN_U8; break;
+		case 'p': o->cfg.pad = opt_choice("--pad", optarg, pads); break;
+		case 'r': o->cfg.sample_rate = (int)opt_ll("--sample-rate", optarg, 1000, 384000); break;
+		case 'n': o->cfg.n_fft = (int)opt_ll("--n-fft", optarg, 16, 65536); break;
+		case 'H': o->cfg.hop = (int)opt_ll("--hop", optarg, 1, 65536); break;
+		case 'm': o->cfg.n_mels = (int)opt_ll("--mels", optarg, 1, 4096); break;
+		case OPT_LOG1P: o->log1p = 1; break;
+		case OPT_SILENT: o->allow_silent = 1; break;
+		case OPT_RESAMPLER: o->soxr = opt_choice("--resampler", optarg, resamplers) == 0; break;
+		case OPT_FFMPEG: o->ffmpeg = optarg; break;
+		case 'b': o->batch = 1; break;
+		case 'o': o->outdir = optarg; break;
+		case 'g': o->group = opt_ll("--group", optarg, 1, DECODE_MAX_GROUP); break;
+		case 'j': o->jobs = opt_ll("--jobs", optarg, 1, 64); break;
+		case OPT_WAIT: o->wait_s = opt_double("--wait", optarg, 0.0, 86400.0); break;
+		case OPT_DELETE: o->delete_input = 1; break;
 		case OPT_HELP: opt_help(usage);
 		case OPT_VERSION: opt_version();
 		default: opt_bad(usage);
@@ -128,25 +136,56 @@ int main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if (c.batch) {
+	if (o->batch) {
 		if (argc != 0)
 			opt_usage_error(usage, "--batch takes no operands (the list is read on stdin)");
-		if (outdir == NULL)
+		if (o->outdir == NULL)
 			opt_usage_error(usage, "--batch needs -o OUTDIR");
 	} else {
 		if (argc != 2)
 			opt_usage_error(usage, "expected IN and OUT.mel");
-		if (outdir || c.delete_input)
+		if (o->outdir || o->delete_input)
 			opt_usage_error(usage, "-o and --delete-input need --batch");
 		if (strcmp(argv[1], "-") == 0)
 			opt_usage_error(usage, "OUT.mel must be a file (its checksum is written last)");
 	}
-	if (cfg.n_fft % 2 != 0 || cfg.hop > cfg.n_fft)
+	if (o->cfg.n_fft % 2 != 0 || o->cfg.hop > o->cfg.n_fft)
 		opt_usage_error(usage, "--n-fft must be even and --hop at most --n-fft");
-	struct melspec probe;
-	if (melspec_init(&probe, &cfg, err, sizeof err) != 0)
+	if (melspec_config_check(&o->cfg, err, sizeof err) != 0)
 		opt_usage_error(usage, "%s", err);
-	melspec_free(&probe);
+	o->argc = argc;
+	o->argv = argv;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	struct melspec_config cfg;
+	struct ctx c;
+	const char *outdir;
+	long long group, jobs;
+	double wait_s;
+
+	msg_init(argv[0]);
+	parse_options(&o, argc, argv);
+	memset(&c, 0, sizeof c);
+	pthread_mutex_init(&c.mu, NULL);
+	pthread_cond_init(&c.more, NULL);
+	pthread_cond_init(&c.taken, NULL);
+	cfg = o.cfg;
+	c.dtype = o.dtype;
+	c.log1p = o.log1p;
+	c.allow_silent = o.allow_silent;
+	c.delete_input = o.delete_input;
+	c.batch = o.batch;
+	c.dec.ffmpeg = o.ffmpeg;
+	c.dec.soxr = o.soxr;
+	outdir = o.outdir;
+	group = o.group;
+	jobs = o.jobs;
+	wait_s = o.wait_s;
+	argc = o.argc;
+	argv = o.argv;
 	c.dec.sample_rate = cfg.sample_rate;
 
 	/* FFTW's planner is not thread-safe: every plan is made here, before

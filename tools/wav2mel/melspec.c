@@ -77,7 +77,7 @@ void melspec_filterbank_dense(const struct melspec_config *cfg, double *out)
 	free(mel_f);
 }
 
-static int config_check(const struct melspec_config *cfg, char *err, size_t errcap)
+int melspec_config_check(const struct melspec_config *cfg, char *err, size_t errcap)
 {
 	if (cfg->sample_rate < 1000 || cfg->sample_rate > 384000)
 		snprintf(err, errcap, "sample rate %d is out of range [1000, 384000]", cfg->sample_rate);
@@ -158,7 +158,7 @@ static fftwf_plan make_plan(int n_fft, float *in, fftwf_complex *out)
 int melspec_init(struct melspec *ms, const struct melspec_config *cfg, char *err, size_t errcap)
 {
 	memset(ms, 0, sizeof *ms);
-	if (config_check(cfg, err, errcap) != 0)
+	if (melspec_config_check(cfg, err, errcap) != 0)
 		return -1;
 	ms->cfg = *cfg;
 	ms->n_bins = cfg->n_fft / 2 + 1;

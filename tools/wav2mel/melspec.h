@@ -53,6 +53,9 @@ struct melspec {
  * constant padding, fmin 0, fmax sr/2. */
 void melspec_config_default(struct melspec_config *cfg);
 /* 0, or -1 with a reason in err when the configuration is invalid. */
+int melspec_config_check(const struct melspec_config *cfg, char *err, size_t errcap);
+/* 0, or -1 with a reason in err when the configuration is invalid
+ * (melspec_config_check). */
 int melspec_init(struct melspec *ms, const struct melspec_config *cfg, char *err, size_t errcap);
 void melspec_free(struct melspec *ms);
 
