@@ -204,7 +204,7 @@ static void skip_bad_everywhere(struct dataset *d, const struct data_options *o,
 			if (!(who[j * W + (size_t)r / 8] >> (r % 8) & 1))
 				continue;
 			count++;
-			if (len + 80 < sizeof list) {
+			if (len + 100 < sizeof list) {     /* room for one more, and the tail */
 				len += (size_t)snprintf(list + len, sizeof list - len, "%srank %d on %s",
 				                        shown ? ", " : "", r, host[r]);
 				shown++;
