@@ -209,16 +209,16 @@ static void *draw_job_run(void *arg)
  * holding a share keeps exactly the values a whole model would have, and
  * any number of threads draws the same values as one.  With a million
  * playlists this was most of the start-up (300 M normals, BENCHMARKS.md):
- * a table of at least DRAW_SPLIT values in one process is cut into
+ * a table of at least model_draw_split values in one process is cut into
  * consecutive row ranges, a thread each (up to 8); thread k first runs the
  * stream through the rows before its range, then draws its own. */
-#define DRAW_SPLIT ((size_t)1 << 22)
+size_t model_draw_split = (size_t)1 << 22;
 
 static void draw_table(struct model *m, struct rng *r)
 {
 	size_t P = m->cfg.n_playlists, H = m->cfg.hidden;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	int n = m->parts > 1 || P * H < DRAW_SPLIT || ncpu < 2 ? 1 : ncpu > 8 ? 8 : (int)ncpu;
+	int n = m->parts > 1 || P * H < model_draw_split || ncpu < 2 ? 1 : ncpu > 8 ? 8 : (int)ncpu;
 	struct draw_job job[8];
 	pthread_t th[8];
 	int started = 1;
