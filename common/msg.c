@@ -25,6 +25,29 @@ void msg_init(const char *argv0)
 
 static void vmsg(int with_errno, int saved, const char *fmt, va_list ap)
 {
+	/* One write per message when it fits, so that the lines of processes
+	 * sharing a stderr (mpirun's ranks, xargs -P workers) do not interleave
+	 * (stderr is unbuffered: each call below would be its own write). */
+	char buf[4096];
+	size_t len = 0;
+	va_list aq;
+	int k = snprintf(buf, sizeof buf, "%s: ", msg_prog);
+
+	va_copy(aq, ap);
+	if (k >= 0 && (size_t)k < sizeof buf) {
+		len = (size_t)k;
+		k = vsnprintf(buf + len, sizeof buf - len, fmt, aq);
+	}
+	va_end(aq);
+	if (k >= 0 && len + (size_t)k < sizeof buf) {
+		len += (size_t)k;
+		k = with_errno ? snprintf(buf + len, sizeof buf - len, ": %s\n", strerror(saved))
+		               : snprintf(buf + len, sizeof buf - len, "\n");
+		if (k >= 0 && len + (size_t)k < sizeof buf) {
+			fputs(buf, stderr);
+			return;
+		}
+	}
 	fprintf(stderr, "%s: ", msg_prog);
 	vfprintf(stderr, fmt, ap);
 	if (with_errno)

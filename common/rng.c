@@ -39,6 +39,12 @@ uint64_t rng_u64(struct rng *r)
 	return result;
 }
 
+void rng_skip(struct rng *r, uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++)
+		(void)rng_u64(r);
+}
+
 uint64_t rng_below(struct rng *r, uint64_t n)
 {
 	/* Rejection on the top of the range keeps every value equally likely. */

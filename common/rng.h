@@ -13,6 +13,8 @@ struct rng {
 
 void rng_seed(struct rng *r, uint64_t seed);
 uint64_t rng_u64(struct rng *r);
+/* The state after n more rng_u64 draws (a loop, ~1 ns a draw). */
+void rng_skip(struct rng *r, uint64_t n);
 /* Uniform in [0, n), unbiased (n > 0). */
 uint64_t rng_below(struct rng *r, uint64_t n);
 /* Uniform in [0, 1) with 53 (double) or 24 (float) random bits. */

@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "data.h"
 #include "binfile.h"
+#include "dist.h"
 #include "ids.h"
 #include "layers.h"
 #include "melfile.h"
@@ -85,8 +86,9 @@ static int mel_verify_payload(struct bin_reader *r, const struct mel *m)
 /* One pass over the files, in track order: every header (always) and,
  * with o->check_payload, every payload streamed once (CRC, finite f32
  * values).  Nothing of the payloads stays in memory: crops are read on
- * demand by data_crop.  Sets frames/dtype/a/b. */
-static void scan_mels(struct dataset *d, const struct data_options *o)
+ * demand by data_crop.  Sets frames/dtype/a/b; bad[i] = 1 for a file
+ * dropped under --skip-bad. */
+static void scan_mels(struct dataset *d, const struct data_options *o, uint8_t *bad)
 {
 	size_t N = d->n_tracks;
 	char path[4096];
@@ -112,6 +114,7 @@ static void scan_mels(struct dataset *d, const struct data_options *o)
 			warnx("%s: skipped", r.err);
 			bin_close(&r);
 			d->n_bad++;
+			bad[i] = 1;
 			continue;
 		}
 		if (m.n_mels != (uint64_t)o->mel_bins || m.n_frames == 0) {
@@ -126,14 +129,16 @@ static void scan_mels(struct dataset *d, const struct data_options *o)
 				diex(EXIT_WORK, "%s: %s (use --skip-bad to drop bad files)", path, why);
 			warnx("%s: %s: skipped", path, why);
 			d->n_bad++;
+			bad[i] = 1;
 			continue;
 		}
 		if (o->check_payload && mel_verify_payload(&r, &m) != 0) {
 			if (!o->skip_bad)
-				diex(EXIT_WORK, "%s", r.err);
+				diex(EXIT_WORK, "%s (use --skip-bad to drop bad files)", r.err);
 			warnx("%s: skipped", r.err);
 			bin_close(&r);
 			d->n_bad++;
+			bad[i] = 1;
 			continue;
 		}
 		bin_close(&r);
@@ -147,6 +152,79 @@ static void scan_mels(struct dataset *d, const struct data_options *o)
 		d->b[i] = ((base - o->mel_min) / range - o->mel_mean) / o->mel_std;
 		d->n_mel++;
 	}
+}
+
+/* Under mpirun each rank may read its own copy of the mels, so a file can
+ * be bad on one rank only.  With --skip-bad the ranks OR their flags and
+ * every rank drops every track some rank found bad, before the split: all
+ * train on the same tracks.  Every rank names each track dropped and the
+ * ranks that found it bad.  A missing file is not bad: a usable .mel one
+ * rank has and another lacks stays a difference the ranks refuse (train.c).  The
+ * ranks first compare the track count and --skip-bad; where those differ
+ * nothing more is exchanged here (every rank sees that and takes the same
+ * branch) and the start-up check reports the difference. */
+static void skip_bad_everywhere(struct dataset *d, const struct data_options *o,
+                                const uint8_t *bad)
+{
+	struct { uint64_t n; uint32_t skip, pad; } me = { d->n_tracks, o->skip_bad != 0, 0 }, *all;
+	size_t N = d->n_tracks, nb = 0, W = ((size_t)dist.size + 7) / 8;
+	int same = 1;
+
+	if (dist.size <= 1)
+		return;
+	all = xmalloc((size_t)dist.size * sizeof *all);
+	dist_allgather(&me, all, sizeof me);
+	for (int r = 1; r < dist.size; r++)
+		same &= all[r].n == all[0].n && all[r].skip == all[0].skip;
+	free(all);
+	if (!same || !o->skip_bad)
+		return;
+	uint8_t *any = xmalloc(N + 1);                  /* [N] bad on some rank */
+	memcpy(any, bad, N);
+	dist_or_bytes(any, N);
+	for (size_t i = 0; i < N; i++)
+		nb += any[i] != 0;
+	if (nb == 0) {
+		free(any);
+		return;
+	}
+	uint8_t *who = xcalloc(nb * W, 1);             /* [nb][W] a bit per rank */
+	for (size_t i = 0, j = 0; i < N; i++)
+		if (any[i])
+			who[j++ * W + (size_t)dist.rank / 8] |= (uint8_t)(bad[i] << (dist.rank % 8));
+	dist_or_bytes(who, nb * W);
+	char (*host)[sizeof dist.host] = xmalloc((size_t)dist.size * sizeof *host);
+	dist_allgather(dist.host, host, sizeof *host);
+	for (size_t i = 0, j = 0; i < N; i++) {
+		char path[4096], list[256];
+		size_t len = 0, shown = 0, count = 0;
+		if (!any[i])
+			continue;
+		for (int r = 0; r < dist.size; r++) {
+			if (!(who[j * W + (size_t)r / 8] >> (r % 8) & 1))
+				continue;
+			count++;
+			if (len + 100 < sizeof list) {     /* room for one more, and the tail */
+				len += (size_t)snprintf(list + len, sizeof list - len, "%srank %d on %s",
+				                        shown ? ", " : "", r, host[r]);
+				shown++;
+			}
+		}
+		if (count > shown)
+			snprintf(list + len, sizeof list - len, " and %zu more ranks", count - shown);
+		j++;
+		path_join_id(path, sizeof path, o->mels_dir, d->tr.id[i], ".mel");
+		if (!bad[i] && d->frames[i] > 0) {
+			d->mel_bytes -= (size_t)d->frames[i] * (size_t)d->M * bin_dtype_size(d->dtype[i]);
+			d->frames[i] = 0;
+			d->n_mel--;
+			d->n_bad++;
+		}
+		warnx("%s: skipped on every rank (found bad by %s)", path, list);
+	}
+	free(host);
+	free(who);
+	free(any);
 }
 
 static void make_split(struct dataset *d, const struct data_options *o)
@@ -228,7 +306,10 @@ void data_load(struct dataset *d, const struct data_options *o)
 		diex(EXIT_USAGE, "need --mel-max > --mel-min and --mel-std > 0");
 	load_lists(d, o);
 	d->mels_dir = xstrdup(o->mels_dir);
-	scan_mels(d, o);
+	uint8_t *bad = xcalloc(d->n_tracks + 1, 1);    /* [N] dropped here by --skip-bad */
+	scan_mels(d, o, bad);
+	skip_bad_everywhere(d, o, bad);
+	free(bad);
 	make_split(d, o);
 	if (!o->quiet)
 		warnx("%zu playlists, %zu tracks: %zu with a mel (%.1f MB), %zu without, %zu bad; "

@@ -34,7 +34,7 @@ static struct {
 	int (*barrier)(MPI_Comm);
 	MPI_Comm world;
 	MPI_Datatype f32, f64, byte;
-	MPI_Op sum;
+	MPI_Op sum, bor;
 	MPI_Errhandler fatal;
 } mpi;
 
@@ -69,6 +69,7 @@ static void load_mpi(void)
 	mpi.f64 = (MPI_Datatype)sym(h, "ompi_mpi_double");
 	mpi.byte = (MPI_Datatype)sym(h, "ompi_mpi_byte");
 	mpi.sum = (MPI_Op)sym(h, "ompi_mpi_op_sum");
+	mpi.bor = (MPI_Op)sym(h, "ompi_mpi_op_bor");
 	mpi.fatal = (MPI_Errhandler)sym(h, "ompi_mpi_errors_are_fatal");
 }
 
@@ -138,6 +139,16 @@ void dist_sum_doubles(double *buf, size_t n)
 	for (size_t i = 0; i < n; i += PIECE) {
 		size_t k = n - i < PIECE ? n - i : PIECE;
 		mpi.allreduce(MPI_IN_PLACE, buf + i, (int)k, mpi.f64, mpi.sum, mpi.world);
+	}
+}
+
+void dist_or_bytes(uint8_t *buf, size_t n)
+{
+	if (dist.size <= 1)
+		return;
+	for (size_t i = 0; i < n; i += PIECE) {
+		size_t k = n - i < PIECE ? n - i : PIECE;
+		mpi.allreduce(MPI_IN_PLACE, buf + i, (int)k, mpi.byte, mpi.bor, mpi.world);
 	}
 }
 

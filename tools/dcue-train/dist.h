@@ -28,6 +28,8 @@ void dist_finish(void);
 /* In-place sums over the ranks. */
 void dist_sum_floats(float *buf, size_t n);
 void dist_sum_doubles(double *buf, size_t n);
+/* In-place bitwise OR over the ranks (flags any rank set). */
+void dist_or_bytes(uint8_t *buf, size_t n);
 /* Every rank's n bytes at src gathered into dst [size][n] on every rank. */
 void dist_allgather(const void *src, void *dst, size_t n);
 /* Rank 0's n bytes broadcast to every rank. */

@@ -6,9 +6,12 @@
 
 #include <cblas.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 void *alloc_big(size_t bytes, int zero)
 {
@@ -143,19 +146,110 @@ static void uniform(struct rng *r, float *x, size_t n, float bound)
 		x[i] = (2.0f * rng_float(r) - 1.0f) * bound;
 }
 
+/* n floats of the model's mapping (m->mem: anonymous, private) set to 0
+ * without touching what is fresh: the whole pages are dropped
+ * (MADV_DONTNEED: they read as zero pages again), the ends are cleared.
+ * Zeroing the momentum of a million-row table by memset faulted in 1.2 GB
+ * at start-up, a fifth of it (BENCHMARKS.md). */
+static void zero_model_floats(float *x, size_t n)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	uintptr_t a = (uintptr_t)x, e = a + n * sizeof(float);
+	uintptr_t lo = (a + pg - 1) & ~(uintptr_t)(pg - 1), hi = e & ~(uintptr_t)(pg - 1);
+
+	if (hi <= lo || madvise((void *)lo, hi - lo, MADV_DONTNEED) != 0) {
+		memset(x, 0, n * sizeof(float));
+		return;
+	}
+	memset(x, 0, lo - a);
+	memset((void *)hi, 0, e - hi);
+}
+
+/* Advances r past n rows of the table's stream (two draws per value). */
+static void skip_rows(struct rng *r, size_t n, size_t H)
+{
+	rng_skip(r, 2 * (uint64_t)n * H);
+}
+
+/* The playlist rows [p0, p1) from r, positioned at row p0 of the whole
+ * table's stream: the rows this model holds get their values, the others
+ * only advance the stream (log and cos are most of the cost, a draw a
+ * nanosecond or two). */
+static void draw_rows(struct model *m, struct rng *r, size_t p0, size_t p1)
+{
+	size_t H = m->cfg.hidden, parts = (size_t)m->parts;
+
+	for (size_t p = p0; p < p1; p++) {
+		if (p % parts != (size_t)m->part) {
+			skip_rows(r, 1, H);
+			continue;
+		}
+		float *row = m->p.emb + (p / parts) * H;
+		for (size_t i = 0; i < H; i++)
+			row[i] = (float)rng_normal(r);
+	}
+}
+
+struct draw_job {
+	struct model *m;
+	struct rng r;             /* the stream at row 0, then at row p1 */
+	size_t p0, p1;
+};
+
+static void *draw_job_run(void *arg)
+{
+	struct draw_job *j = arg;
+
+	skip_rows(&j->r, j->p0, j->m->cfg.hidden);
+	draw_rows(j->m, &j->r, j->p0, j->p1);
+	return NULL;
+}
+
+/* Every playlist's row is drawn from one stream, in order, so a rank
+ * holding a share keeps exactly the values a whole model would have, and
+ * any number of threads draws the same values as one.  With a million
+ * playlists this was most of the start-up (300 M normals, BENCHMARKS.md):
+ * a table of at least model_draw_split values in one process is cut into
+ * consecutive row ranges, a thread each (up to 8); thread k first runs the
+ * stream through the rows before its range, then draws its own. */
+size_t model_draw_split = (size_t)1 << 22;
+
+static void draw_table(struct model *m, struct rng *r)
+{
+	size_t P = m->cfg.n_playlists, H = m->cfg.hidden;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int n = m->parts > 1 || P * H < model_draw_split || ncpu < 2 ? 1 : ncpu > 8 ? 8 : (int)ncpu;
+	struct draw_job job[8];
+	pthread_t th[8];
+	int started = 1;
+
+	for (int k = 0; k < n; k++) {
+		job[k] = (struct draw_job){ m, *r, P * (size_t)k / (size_t)n,
+		                            P * (size_t)(k + 1) / (size_t)n };
+	}
+	for (int k = 1; k < n; k++) {
+		if (pthread_create(&th[k], NULL, draw_job_run, &job[k]) != 0)
+			break;
+		started++;
+	}
+	draw_rows(m, &job[0].r, 0, job[0].p1);
+	if (started < n) {
+		/* the calling thread takes the ranges of threads that did not start */
+		skip_rows(&job[0].r, job[started].p0 - job[0].p1, H);
+		draw_rows(m, &job[0].r, job[started].p0, P);
+	}
+	for (int k = 1; k < started; k++)
+		if (pthread_join(th[k], NULL) != 0)
+			diex(EXIT_WORK, "cannot join a thread drawing the playlist table");
+	*r = started < n ? job[0].r : job[n - 1].r;
+}
+
 void model_randomize(struct model *m, struct rng *r)
 {
 	const struct dcue_config *c = &m->cfg;
-	size_t P = c->n_playlists, H = c->hidden, E = c->embedding;
+	size_t H = c->hidden, E = c->embedding;
 
-	/* every playlist's row is drawn, in order, so a rank holding a share
-	 * keeps exactly the values a whole model would have */
-	for (size_t p = 0; p < P; p++)
-		for (size_t i = 0; i < H; i++) {
-			float v = (float)rng_normal(r);
-			if (p % (size_t)m->parts == (size_t)m->part)
-				m->p.emb[(p / (size_t)m->parts) * H + i] = v;
-		}
+	draw_table(m, r);
 	/* PyTorch's nn.Linear default: U(±1/sqrt(fan_in)) for weight and bias */
 	uniform(r, m->p.d1w, H * H, 1.0f / sqrtf((float)H));
 	uniform(r, m->p.d1b, H, 1.0f / sqrtf((float)H));
@@ -169,7 +263,7 @@ void model_randomize(struct model *m, struct rng *r)
 	}
 	uniform(r, m->p.ow, E * E, 1.0f / sqrtf((float)E));
 	uniform(r, m->p.ob, E, 1.0f / sqrtf((float)E));
-	memset(m->mom_mem, 0, m->n_params * sizeof(float));
+	zero_model_floats(m->mom_mem, m->n_params);
 }
 
 void model_free(struct model *m)

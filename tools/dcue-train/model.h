@@ -108,6 +108,9 @@ size_t model_n_params(const struct dcue_config *cfg);
 void model_init_part(struct model *m, const struct dcue_config *cfg, int parts, int part);
 /* He-uniform convolutions, PyTorch-default dense layers, N(0,1) embedding. */
 void model_randomize(struct model *m, struct rng *r);
+/* Tables of at least this many values are drawn by several threads, with
+ * the same values as one (2^22; tests lower it). */
+extern size_t model_draw_split;
 void model_free(struct model *m);
 void model_zero_grad(struct model *m);
 /* SGD with Nesterov momentum as torch.optim.SGD(nesterov=True):
