@@ -53,7 +53,7 @@ for _ in $(seq "$ROUNDS"); do
 	awk -v a="$a" -v b="$b" -v m="$mb" 'BEGIN { print m / (b - a) }' >>"$tmp/w"
 	awk -v a="$c" -v b="$d" -v m="$mb" 'BEGIN { print m / (b - a) }' >>"$tmp/r"
 done
-echo "checkpoint of $P playlists: $mb MB, written at $(median <"$tmp/w" | xargs printf '%.0f') MB/s, read (checksum pass + load) at $(median <"$tmp/r" | xargs printf '%.0f') MB/s (medians; differences of timed runs)"
+echo "checkpoint of $P playlists: $mb MB, written at $(median <"$tmp/w" | xargs printf '%.0f') MB/s, read (one pass: read, CRC, checks) at $(median <"$tmp/r" | xargs printf '%.0f') MB/s (medians; differences of timed runs)"
 if [ -x /usr/bin/time ]; then
 	echo "peak RSS, $P playlists: train $(( $(rss $dt train $io $model --epochs 1 --steps-per-epoch 20) / 1024 )) MB," \
 	     "embed --playlists $(( $(rss $dt embed --load "$tmp/c.ckpt" $io --quiet --playlists "$tmp/p.emb") / 1024 )) MB"

@@ -16,7 +16,11 @@
  *
  * Writers stream the payload (CRC computed on the fly) through an atomic
  * file; readers check magic, version, header CRC, the file's exact size and
- * the data CRC, and report what is wrong in a message naming the file. */
+ * the data CRC, and report what is wrong in a message naming the file.
+ * Both make one pass over the bytes: a bin_write or bin_read of 2 MiB or
+ * more goes straight between the caller's buffer and the file (pwrite,
+ * pread) in 1 MiB pieces spread over up to 4 threads, each piece's CRC
+ * computed by the thread that moved it and joined with crc32_combine. */
 #ifndef DCUE_BINFILE_H
 #define DCUE_BINFILE_H
 
@@ -76,7 +80,9 @@ struct bin_reader {
 int bin_open(struct bin_reader *r, const char *path, const char *magic,
              uint32_t max_version, void *meta, size_t meta_cap);
 /* Reads the next n payload bytes into dst.  When the last byte has been
- * read the data CRC is checked.  -1 with r->err set on failure. */
+ * read the data CRC is checked: until then the bytes read are unchecked
+ * (a reader sizes nothing from them and computes nothing with them before
+ * its last bin_read returned 0).  -1 with r->err set on failure. */
 int bin_read(struct bin_reader *r, void *dst, size_t n);
 void bin_close(struct bin_reader *r);
 

@@ -292,35 +292,21 @@ static int read_part(struct bin_reader *r, const struct model *m, float *dst)
 	return bin_read(r, dst + m->n_rows * H, m->n_shared * sizeof(float));
 }
 
-/* row_step[P], keeping m's part; no row can be ahead of the training. */
-static int read_steps(struct bin_reader *r, struct model *m, uint64_t step)
+/* row_step[P] (steps, checked: the data CRC held), keeping m's part; no
+ * row can be ahead of the training. */
+static int take_steps(struct model *m, const uint64_t *steps, uint64_t step, char *why,
+                      size_t cap)
 {
 	size_t P = m->cfg.n_playlists, S = (size_t)m->parts;
-	uint64_t *buf = malloc((size_t)CKPT_ROW_BLOCK * sizeof(uint64_t));
 
-	if (buf == NULL) {
-		snprintf(r->err, sizeof r->err, "%s: out of memory", r->path);
-		return -1;
+	for (size_t p = 0; p < P; p++) {
+		if (steps[p] > step)
+			return snprintf(why, cap, "playlist row %zu at step %llu, after the "
+			                "training's %llu", p, (unsigned long long)steps[p],
+			                (unsigned long long)step), -1;
+		if (p % S == (size_t)m->part)
+			m->row_step[p / S] = steps[p];
 	}
-	for (size_t p0 = 0; p0 < P; p0 += CKPT_ROW_BLOCK) {
-		size_t n = P - p0 < CKPT_ROW_BLOCK ? P - p0 : CKPT_ROW_BLOCK;
-		if (bin_read(r, buf, n * sizeof(uint64_t)) != 0) {
-			free(buf);
-			return -1;
-		}
-		for (size_t p = p0; p < p0 + n; p++) {
-			if (buf[p - p0] > step) {
-				snprintf(r->err, sizeof r->err, "%s: playlist row %zu at step %llu, after the "
-				         "training's %llu", r->path, p, (unsigned long long)buf[p - p0],
-				         (unsigned long long)step);
-				free(buf);
-				return -1;
-			}
-			if (p % S == (size_t)m->part)
-				m->row_step[p / S] = buf[p - p0];
-		}
-	}
-	free(buf);
 	return 0;
 }
 
@@ -329,40 +315,46 @@ int ckpt_read_part(const char *path, struct model *m, int parts, int part,
 {
 	struct bin_reader r;
 	struct ckpt_meta meta;
+	struct history tmp = { 0 };
+	uint64_t *steps = NULL;
 	char why[256];
+	int have_model = 0;
 
-	/* The configuration decides every allocation: check the checksum of the
-	 * whole file before believing it, then every value before using it. */
-	if (bin_open(&r, path, CKPT_MAGIC, CKPT_VERSION, &meta, sizeof meta) != 0 ||
-	    bin_verify(&r) != 0)
+	/* One pass.  The header has its own CRC and bin_open matched its
+	 * sizes against the file's; the configuration is checked against them
+	 * before anything is sized from it (check_meta), so every allocation
+	 * is bounded by the file.  The values read are used only after the
+	 * last bin_read has checked the data CRC (of meta and payload), then
+	 * checked themselves.  Only a configuration refused by check_meta
+	 * costs a pass of its own: the CRC, to tell corruption from a file
+	 * made with other limits. */
+	if (bin_open(&r, path, CKPT_MAGIC, CKPT_VERSION, &meta, sizeof meta) != 0)
 		goto fail;
 	if (check_meta(&meta, &r.h, why, sizeof why) != 0) {
-		snprintf(r.err, sizeof r.err, "%s: %s", path, why);
-		goto fail;
+		/* a damaged file says so, rather than what its damage looks like */
+		if (bin_verify(&r) != 0)
+			goto fail;
+		goto bad;
 	}
 	model_init_part(m, &meta.cfg, parts, part);
+	have_model = 1;
 	uint64_t nsteps = r.h.version >= 2 ? meta.cfg.n_playlists : 0;
-	struct history tmp = { 0 };
 	tmp.n = tmp.cap = r.h.dims[1];
 	tmp.rows = xmalloc((tmp.n + 1) * sizeof *tmp.rows);
+	/* a whole model's row_step is the file's; a share's is kept from them */
+	steps = parts == 1 ? m->row_step : xmalloc((nsteps + 1) * sizeof *steps);
 	if (read_part(&r, m, m->param_mem) != 0 || read_part(&r, m, m->mom_mem) != 0 ||
-	    bin_read(&r, tmp.rows, tmp.n * sizeof(struct metric_row)) != 0) {
-		free(tmp.rows);
-		model_free(m);
+	    bin_read(&r, tmp.rows, tmp.n * sizeof(struct metric_row)) != 0 ||
+	    bin_read(&r, steps, nsteps * sizeof(uint64_t)) != 0)
 		goto fail;
-	}
-	if (check_payload(m, &tmp, why, sizeof why) != 0) {
-		snprintf(r.err, sizeof r.err, "%s: %s", path, why);
-		free(tmp.rows);
-		model_free(m);
-		goto fail;
-	}
-	model_rows_set_step(m, meta.st.step);
-	if (nsteps > 0 && read_steps(&r, m, meta.st.step) != 0) {
-		free(tmp.rows);
-		model_free(m);
-		goto fail;
-	}
+	if (check_payload(m, &tmp, why, sizeof why) != 0)
+		goto bad;
+	if (nsteps == 0)
+		model_rows_set_step(m, meta.st.step);
+	else if (take_steps(m, steps, meta.st.step, why, sizeof why) != 0)
+		goto bad;
+	if (steps != m->row_step)
+		free(steps);
 	bin_close(&r);
 	if (st != NULL)
 		*st = meta.st;
@@ -373,9 +365,16 @@ int ckpt_read_part(const char *path, struct model *m, int parts, int part,
 		free(tmp.rows);
 	}
 	return 0;
+bad:
+	snprintf(r.err, sizeof r.err, "%s: %s", path, why);
 fail:
 	snprintf(err, errcap, "%s", r.err);
 	bin_close(&r);
+	if (have_model && steps != m->row_step)
+		free(steps);
+	free(tmp.rows);
+	if (have_model)
+		model_free(m);
 	return -1;
 }
 

@@ -56,8 +56,13 @@ void load_data_for(struct dataset *d, struct options *o, const struct model *m, 
  * mean of the vectors of consecutive --mel-length segments. */
 void embed_tracks(const struct model *m, const struct dataset *d, int batch, float *out,
                   int quiet);
-/* Playlist vectors out [P][E] for playlist rows 0..P-1. */
-void embed_playlists(const struct model *m, size_t P, int batch, float *out);
+/* Playlist vectors out [n][E] for playlist rows p0..p0+n-1, made batch at
+ * a time (batches start at p0); under mpirun each rank makes a share of
+ * the batches and every rank ends with the whole block.
+ * ws: workspace_init(ws, m, 1, batch). */
+struct workspace;
+void embed_playlists(const struct model *m, struct workspace *ws, size_t p0, size_t n, int batch,
+                     float *out);
 /* The embedding of every track with a .mel, keyed by its row in tracks.tsv
  * (e: struct embeddings of embfile.h). */
 struct embeddings;

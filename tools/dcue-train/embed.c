@@ -64,24 +64,55 @@ void embed_tracks(const struct model *m, const struct dataset *d, int batch, flo
 	dist_sum_floats(out, d->n_tracks * (size_t)E);
 }
 
-void embed_playlists(const struct model *m, size_t P, int batch, float *out)
+void embed_playlists(const struct model *m, struct workspace *ws, size_t p0, size_t n, int batch,
+                     float *out)
 {
-	struct workspace ws;
-	int E = (int)m->cfg.embedding;
+	size_t E = m->cfg.embedding, nb = (n + (size_t)batch - 1) / (size_t)batch;
+	/* whole batches per rank: the batches are a single pass's, and so are
+	 * the floats (a GEMM's rounding can depend on the rows beside) */
+	size_t q0 = p0 + nb * (size_t)dist.rank / (size_t)dist.size * (size_t)batch;
+	size_t q1 = p0 + nb * (size_t)(dist.rank + 1) / (size_t)dist.size * (size_t)batch;
+	q0 = q0 < p0 + n ? q0 : p0 + n;
+	q1 = q1 < p0 + n ? q1 : p0 + n;
 
-	size_t q0 = P * (size_t)dist.rank / (size_t)dist.size;
-	size_t q1 = P * (size_t)(dist.rank + 1) / (size_t)dist.size;
-	workspace_init(&ws, m, 1, batch);
-	memset(out, 0, P * (size_t)E * sizeof(float));
-	for (size_t p0 = q0; p0 < q1; p0 += (size_t)batch) {
-		int b = (int)(q1 - p0 < (size_t)batch ? q1 - p0 : (size_t)batch);
+	memset(out, 0, n * E * sizeof(float));
+	for (size_t q = q0; q < q1; q += (size_t)batch) {
+		int b = (int)(q1 - q < (size_t)batch ? q1 - q : (size_t)batch);
 		for (int i = 0; i < b; i++)
-			ws.pidx[i] = (int)(p0 + (size_t)i);
-		model_playlists_forward(m, &ws, b);
-		memcpy(out + p0 * E, ws.u, (size_t)b * E * sizeof(float));
+			ws->pidx[i] = (int)(q + (size_t)i);
+		model_playlists_forward(m, ws, b);
+		memcpy(out + (q - p0) * E, ws->u, (size_t)b * E * sizeof(float));
+	}
+	dist_sum_floats(out, n * E);
+}
+
+/* The playlist table [P][E] streamed into *w (opened by emb_create): a
+ * block of rows at a time, so memory does not grow with P beyond the
+ * model's own table.  Rank 0 writes; every rank computes its share. */
+enum { PL_EMB_BLOCK = 4096 };
+
+static int write_playlist_table(struct bin_writer *w, const struct model *m, const uint32_t *pid,
+                                int batch)
+{
+	size_t P = m->cfg.n_playlists, E = m->cfg.embedding;
+	/* a whole number of batches, so they fall where a single pass puts them */
+	size_t blk = ((PL_EMB_BLOCK + (size_t)batch - 1) / (size_t)batch) * (size_t)batch;
+	float *buf = xmalloc(blk * E * sizeof(float));
+	struct workspace ws;
+	int rc = 0;
+
+	if (dist.rank == 0)
+		rc = bin_write(w, pid, P * sizeof(uint32_t));
+	workspace_init(&ws, m, 1, batch);
+	for (size_t p0 = 0; p0 < P && rc == 0; p0 += blk) {
+		size_t n = P - p0 < blk ? P - p0 : blk;
+		embed_playlists(m, &ws, p0, n, batch, buf);
+		if (dist.rank == 0)
+			rc = bin_write(w, buf, n * E * sizeof(float));
 	}
 	workspace_free(&ws);
-	dist_sum_floats(out, P * (size_t)E);
+	free(buf);
+	return rc;
 }
 
 void embed_track_table(const struct model *m, const struct dataset *d, int batch,
@@ -134,22 +165,23 @@ int cmd_embed(struct options *o)
 	}
 	if (o->playlists_out != NULL) {
 		size_t P = m.cfg.n_playlists;   /* the ones the model has a row for */
-		struct embeddings e = { .kind = EMB_PLAYLISTS, .n = P, .E = E };
-		e.key = xmalloc(P * sizeof(uint32_t) + 1);
-		e.vec = xmalloc(P * E * sizeof(float) + 1);
-		memcpy(e.key, d.pl.pid, P * sizeof(uint32_t));
-		embed_playlists(&m, P, o->eval_batch, e.vec);
-		if (dist.rank == 0) {
-			if (emb_write_sealed(&pw, o->playlists_out, &e) != 0) {
-				int err = errno;
-				if (n > 0)
-					bin_abort(&tw);
-				errno = err;
-				die(EXIT_WORK, "%s: cannot write", o->playlists_out);
-			}
-			set[n] = &pw.af, name[n++] = o->playlists_out;
+		/* rank 0 failing ends the job (die: MPI_Abort under mpirun), so
+		 * the others never wait for it in a block's sum */
+		int opened = 0;
+		if ((dist.rank == 0 && !(opened = emb_create(&pw, o->playlists_out, EMB_PLAYLISTS, P,
+		                                             E) == 0)) ||
+		    write_playlist_table(&pw, &m, d.pl.pid, o->eval_batch) != 0 ||
+		    (dist.rank == 0 && (opened = 0, bin_seal(&pw) != 0))) {
+			int err = errno;
+			if (opened)
+				bin_abort(&pw);       /* bin_seal aborts on its own failure */
+			if (n > 0)
+				bin_abort(&tw);
+			errno = err;
+			die(EXIT_WORK, "%s: cannot write", o->playlists_out);
 		}
-		emb_free(&e);
+		if (dist.rank == 0)
+			set[n] = &pw.af, name[n++] = o->playlists_out;
 	}
 	if (n > 0 && atomic_commit_set(set, n, &bad) != 0)
 		die(EXIT_WORK, "%s: cannot write", name[bad]);

@@ -19,20 +19,26 @@ int emb_write(const char *path, const struct embeddings *e)
 	return atomic_commit(&w.af);
 }
 
-int emb_write_sealed(struct bin_writer *out, const char *path, const struct embeddings *e)
+int emb_create(struct bin_writer *w, const char *path, uint32_t kind, size_t n, size_t E)
 {
-	struct bin_writer w;
 	struct bin_header h;
 
 	memset(&h, 0, sizeof h);
 	memcpy(h.magic, EMB_MAGIC, sizeof EMB_MAGIC);
 	h.version = EMB_VERSION;
 	h.dtype = BIN_MIXED;
-	h.dims[0] = e->n;
-	h.dims[1] = e->E;
-	h.dims[2] = e->kind;
-	h.payload_bytes = e->n * sizeof(uint32_t) + e->n * e->E * sizeof(float);
-	if (bin_create(&w, path, &h, NULL) != 0)
+	h.dims[0] = n;
+	h.dims[1] = E;
+	h.dims[2] = kind;
+	h.payload_bytes = n * sizeof(uint32_t) + n * E * sizeof(float);
+	return bin_create(w, path, &h, NULL);
+}
+
+int emb_write_sealed(struct bin_writer *out, const char *path, const struct embeddings *e)
+{
+	struct bin_writer w;
+
+	if (emb_create(&w, path, e->kind, e->n, e->E) != 0)
 		return -1;
 	if (bin_write(&w, e->key, e->n * sizeof(uint32_t)) != 0 ||
 	    bin_write(&w, e->vec, e->n * e->E * sizeof(float)) != 0) {

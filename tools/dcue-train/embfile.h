@@ -25,6 +25,10 @@ struct embeddings {
 };
 
 int emb_write(const char *path, const struct embeddings *e);
+/* Opens a DCUEEMB file of n rows of width E for streaming: the caller
+ * bin_write()s key[n] then vec[n][E], and seals or finishes it. */
+struct bin_writer;
+int emb_create(struct bin_writer *w, const char *path, uint32_t kind, size_t n, size_t E);
 /* The same, complete but uncommitted in *w (for atomic_commit_set). */
 struct bin_writer;
 int emb_write_sealed(struct bin_writer *w, const char *path, const struct embeddings *e);
