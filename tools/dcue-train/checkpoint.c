@@ -198,8 +198,7 @@ static int check_meta(const struct ckpt_meta *meta, const struct bin_header *h, 
 		BAD("invalid architecture (%u playlists, %u mel bins, length %u, embedding %u, "
 		    "%u channels, hidden %u)", c->n_playlists, c->mel_bins, c->mel_length,
 		    c->embedding, c->channels, c->hidden);
-	if (c->criterion > 1 || c->shared_negatives > 1 || c->nb_negatives == 0 ||
-	    c->nb_negatives > 10000 ||
+	if (c->criterion > 1 || c->nb_negatives == 0 || c->nb_negatives > 10000 ||
 	    c->batch_size == 0 || c->batch_size > 4096 || c->heldout_pct > 99 ||
 	    c->train_pct > 100 || c->valid_pct > 100 - c->train_pct)
 		BAD("invalid training settings (criterion %u, %u negatives, batch %u, split "
@@ -406,7 +405,6 @@ int config_diff_training(const struct dcue_config *a, const struct dcue_config *
 {
 	DIFF_U(criterion, "--criterion");
 	DIFF_U(nb_negatives, "--nb-negatives");
-	DIFF_U(shared_negatives, "--shared-negatives");
 	DIFF_U(batch_size, "--batch-size");
 	DIFF_U(train_pct, "--split (train)");
 	DIFF_U(valid_pct, "--split (valid)");

@@ -59,8 +59,6 @@ static const char usage[] =
 	"  --epochs N            total epochs (3)\n"
 	"  --batch-size B        samples per step (16)\n"
 	"  --nb-negatives N      negatives per sample (20)\n"
-	"  --shared-negatives    one draw of N negatives per step, shared by its samples\n"
-	"                        (B + N tracks a step instead of B*(N+1); not the paper's)\n"
 	"  --criterion C         multi_margin or cross_entropy (multi_margin)\n"
 	"  --margin X            hinge margin (0.2, the paper's)\n"
 	"  --lr X, -lr X, --learning-rate X   SGD learning rate (0.1)\n"
@@ -117,7 +115,7 @@ enum {
 	O_SEEDS, O_AUDIO, O_TRACK, O_QUERIES, O_FOLDIN, O_FOLDIN_STEPS, O_FOLDIN_LR,
 	O_TITLE, O_TITLES, O_CHALLENGE, O_TEAM, O_EMAIL
 };
-enum { O_MELCHECK = 0x2400, O_SHAREDNEG };
+enum { O_MELCHECK = 0x2400 };
 
 static const struct option longopts[] = {
 	{ "mpd", required_argument, NULL, O_MPD },
@@ -157,7 +155,6 @@ static const struct option longopts[] = {
 	{ "dense-backward", no_argument, NULL, O_DENSE },
 	{ "skip-bad", no_argument, NULL, O_SKIPBAD },
 	{ "mel-check", required_argument, NULL, O_MELCHECK },
-	{ "shared-negatives", no_argument, NULL, O_SHAREDNEG },
 	{ "quiet", no_argument, NULL, O_QUIET },
 	{ "report", required_argument, NULL, O_REPORT },
 	{ "per-playlist", required_argument, NULL, O_PERPL },
@@ -273,7 +270,6 @@ static void parse(struct options *o, int argc, char **argv)
 		case O_DENSE: o->dense_backward = 1; break;
 		case O_SKIPBAD: o->skip_bad = 1; break;
 		case O_MELCHECK: o->mel_check_headers = opt_choice("--mel-check", optarg, checks); break;
-		case O_SHAREDNEG: o->cfg.shared_negatives = 1; break;
 		case O_QUIET: o->quiet = 1; break;
 		case O_REPORT: o->report = optarg; break;
 		case O_PERPL: o->per_playlist = optarg; break;

@@ -557,21 +557,6 @@ static void tracks_backward(struct model *m, struct workspace *ws, int na, int n
 	}
 }
 
-/* The backward from ws->dv and ws->du for the na tracks listed in ws->act
- * (of n in the pass): returns na. */
-static int backward_active(struct model *m, struct workspace *ws, int B, int n, int na)
-{
-	size_t E = m->cfg.embedding;
-
-	for (int a = 0; a < na; a++)
-		memcpy(ws->dvc + (size_t)a * E, ws->dv + (size_t)ws->act[a] * E, E * sizeof(float));
-	if (na > 0)
-		tracks_backward(m, ws, na, n);
-	if (B > 0)
-		playlists_backward(m, ws, B);
-	return na;
-}
-
 void model_train_step(struct model *m, struct workspace *ws, int B, int K, enum criterion crit,
                       float margin, int skip, struct step_stats *st)
 {
@@ -593,21 +578,11 @@ void model_train_step(struct model *m, struct workspace *ws, int B, int K, enum 
 	for (int i = 0; i < n; i++)
 		if (!skip || ws->ds[i] != 0.0f)
 			ws->act[na++] = i;
-	st->active_tracks = backward_active(m, ws, B, n, na);
-}
-
-int model_backward(struct model *m, struct workspace *ws, int B, int n, int skip)
-{
-	size_t E = m->cfg.embedding;
-	int na = 0;
-
-	for (int i = 0; i < n; i++) {
-		const float *r = ws->dv + (size_t)i * E;
-		size_t e = 0;
-		while (skip && e < E && r[e] == 0.0f)
-			e++;
-		if (e < E)
-			ws->act[na++] = i;
-	}
-	return backward_active(m, ws, B, n, na);
+	for (int a = 0; a < na; a++)
+		memcpy(ws->dvc + (size_t)a * E, ws->dv + (size_t)ws->act[a] * E,
+		       (size_t)E * sizeof(float));
+	st->active_tracks = na;
+	if (na > 0)
+		tracks_backward(m, ws, na, n);
+	playlists_backward(m, ws, B);
 }

@@ -52,7 +52,7 @@ struct dcue_config {
 	uint32_t steps_per_epoch;/* 0 = one pass over the training interactions */
 	float margin, lr, momentum;
 	float mel_min, mel_max, mel_mean, mel_std;
-	uint32_t shared_negatives;  /* 1: --shared-negatives (shared.h); 0 the paper's */
+	uint32_t reserved0;
 	uint64_t seed;
 	/* the data the split was made from */
 	uint32_t n_tracks;       /* rows of tracks.tsv */
@@ -200,13 +200,6 @@ void model_train_step(struct model *m, struct workspace *ws, int B, int K, enum 
 /* Forward only: loss and accuracy. */
 void model_eval_step(struct model *m, struct workspace *ws, int B, int K, enum criterion crit,
                      float margin, struct step_stats *st);
-/* The backward of a pass whose forward ran (model_tracks_forward over n
- * tracks, model_playlists_forward over B playlists) from the gradients the
- * caller put in ws->dv [n][E] and ws->du [B][E]: the audio branch of the
- * tracks whose dv row is not all 0 (of every track when skip = 0), then the
- * playlist branch.  Returns the tracks whose backward ran.  Packs x[] as
- * model_train_step does. */
-int model_backward(struct model *m, struct workspace *ws, int B, int n, int skip);
 
 /* Marks big buffers for transparent huge pages (best effort); zeroes them
  * when zero is set (untouched pages cost no memory until used). */

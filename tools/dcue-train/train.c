@@ -17,15 +17,7 @@
  *      gradient block [n_shared + U*H];
  *   3. reduce.h: the blocks summed over threads, then over ranks;
  *   4. Nesterov on the shared weights; each used row updated by its owner.
- * Nothing in a step costs in proportion to the number of playlists.
- *
- * --shared-negatives (shared.h): step s draws its N negatives and their
- * crop starts once, from its own generator seeded from (seed, s), so every
- * replica and rank has the same; the replicas run the forward of their
- * samples' positives and of their share of the negatives, the vectors are
- * gathered (summed over ranks: (2B+N)*E floats), every rank computes the
- * same scores and loss, and each replica runs the backward of its tracks.
- * Validation always samples as the paper does, so epochs compare. */
+ * Nothing in a step costs in proportion to the number of playlists. */
 #define _POSIX_C_SOURCE 200809L
 #include "atomic.h"
 #include "binfile.h"
@@ -37,7 +29,6 @@
 #include "pool.h"
 #include "progress.h"
 #include "reduce.h"
-#include "shared.h"
 
 #include <cblas.h>
 #include <errno.h>
@@ -49,7 +40,7 @@
 #include <zlib.h>
 
 enum { STREAM_INIT = 11, STREAM_TRAIN = 12, STREAM_ORDER = 13, STREAM_VALID = 14,
-       STREAM_SAMPLE = 15, STREAM_SHARED = 16 };
+       STREAM_SAMPLE = 15 };
 
 static void seed_stream(struct rng *r, uint64_t seed, uint64_t stream)
 {
@@ -75,7 +66,6 @@ struct replica {
 	struct workspace ws;
 	float *grad;              /* [n_shared + bmax*H] */
 	int b0, nb;               /* its samples: global batch positions b0.. */
-	int n0, nn;               /* --shared-negatives: its negatives n0.. */
 	struct step_stats st;
 };
 
@@ -108,14 +98,6 @@ struct trainer {
 	double run_start;         /* this run's start; st.elapsed is what came before */
 	/* since the last --log-steps row */
 	double log_loss, log_correct, log_samples, log_active, log_terms, log_t0;
-	/* --shared-negatives (shared.h) */
-	uint32_t *neg;            /* [N] the step's negatives */
-	uint64_t *neg_start;      /* [N] their crop starts */
-	uint8_t *mask;            /* [B][N] 1: negative j is in sample b's playlist */
-	float *uv, *duv;          /* [B+N+B][E] the step's v (positives, negatives), then u;
-	                           * their gradients */
-	struct shared_scratch sc;
-	struct loss_stats sls;
 };
 
 /* The checkpoint and the metrics TSV: one set (save_outputs, below). */
@@ -228,91 +210,6 @@ static void work(void *ctx, int i)
 		                 t->m.cfg.margin, t->skip, &r->st);
 }
 
-/* --shared-negatives, step 2a for replica i: the crops of its samples'
- * positives and of its share of the step's negatives, their forward and
- * its playlists'; the vectors into t->uv (rows of the global step). */
-static void work_shared_fwd(void *ctx, int i)
-{
-	struct trainer *t = ctx;
-	struct replica *r = &t->rep[i];
-	const struct dataset *d = t->d;
-	const struct conv_shape *c = &t->m.conv[0];
-	int N = (int)t->m.cfg.nb_negatives, T = c->T;
-	size_t E = t->m.cfg.embedding, row = E * sizeof(float);
-	size_t seq = (size_t)c->S * c->Ci, pad = (size_t)conv_pad_left(c->k) * c->Ci;
-
-	share(t->B, i, t->pool.n, &r->b0, &r->nb);
-	share(N, i, t->pool.n, &r->n0, &r->nn);
-	for (int j = 0; j < r->nb; j++) {
-		int b = r->b0 + j;
-		uint32_t tr = t->pairs[t->idx[b]][1];
-		struct rng g;
-		/* the positive's crop is the paper path's: its generator's first draw */
-		sample_rng(&g, t->m.cfg.seed, t->stream, t->key0 + (uint64_t)b);
-		r->ws.pidx[j] = t->slot[b];
-		data_crop(d, tr, data_random_start(d, &g, tr, T), T, r->ws.x[0] + (size_t)j * seq + pad);
-	}
-	for (int j = 0; j < r->nn; j++)
-		data_crop(d, t->neg[r->n0 + j], t->neg_start[r->n0 + j], T,
-		          r->ws.x[0] + (size_t)(r->nb + j) * seq + pad);
-	memset(&r->st, 0, sizeof r->st);
-	if (r->nb + r->nn == 0)
-		return;
-	model_tracks_forward(&r->m, &r->ws, r->nb + r->nn);
-	memcpy(t->uv + (size_t)r->b0 * E, r->ws.v, (size_t)r->nb * row);
-	memcpy(t->uv + ((size_t)t->B + r->n0) * E, r->ws.v + (size_t)r->nb * E, (size_t)r->nn * row);
-	if (r->nb == 0)
-		return;
-	model_playlists_forward(&r->m, &r->ws, r->nb);
-	memcpy(t->uv + ((size_t)t->B + N + r->b0) * E, r->ws.u, (size_t)r->nb * row);
-}
-
-/* Step 2b for replica i: the backward of its tracks and playlists from
- * the step's gradients t->duv. */
-static void work_shared_bwd(void *ctx, int i)
-{
-	struct trainer *t = ctx;
-	struct replica *r = &t->rep[i];
-	int N = (int)t->m.cfg.nb_negatives;
-	size_t E = t->m.cfg.embedding, row = E * sizeof(float);
-
-	memset(r->grad, 0, (t->m.n_shared + (size_t)t->U * t->m.cfg.hidden) * sizeof(float));
-	if (r->nb + r->nn == 0)
-		return;
-	memcpy(r->ws.dv, t->duv + (size_t)r->b0 * E, (size_t)r->nb * row);
-	memcpy(r->ws.dv + (size_t)r->nb * E, t->duv + ((size_t)t->B + r->n0) * E, (size_t)r->nn * row);
-	memcpy(r->ws.du, t->duv + ((size_t)t->B + N + r->b0) * E, (size_t)r->nb * row);
-	r->st.active_tracks = model_backward(&r->m, &r->ws, r->nb, r->nb + r->nn, t->skip);
-}
-
-/* --shared-negatives, step 2: the step's negatives (the same on every
- * rank), the forward split between replicas and ranks, the loss on the
- * gathered vectors, the backward split again. */
-static void shared_step(struct trainer *t)
-{
-	const struct dataset *d = t->d;
-	int B = t->B, N = (int)t->m.cfg.nb_negatives, T = t->m.conv[0].T;
-	size_t E = t->m.cfg.embedding, nuv = ((size_t)2 * B + N) * E;
-	struct rng g;
-
-	sample_rng(&g, t->m.cfg.seed, STREAM_SHARED, t->st.step);
-	for (int j = 0; j < N; j++) {
-		t->neg[j] = t->pool_tracks[rng_below(&g, t->npool)];
-		t->neg_start[j] = data_random_start(d, &g, t->neg[j], T);
-	}
-	for (int b = 0; b < B; b++)
-		for (int j = 0; j < N; j++)
-			t->mask[(size_t)b * N + j] =
-				(uint8_t)data_in_playlist(d, t->pairs[t->idx[b]][0], t->neg[j]);
-	memset(t->uv, 0, nuv * sizeof(float));
-	pool_run(&t->pool, work_shared_fwd, t);
-	dist_sum_floats(t->uv, nuv);     /* each row from one replica of one rank */
-	shared_loss(&t->sls, t->duv + ((size_t)B + N) * E, t->duv, t->uv + ((size_t)B + N) * E,
-	            t->uv, t->mask, B, N, (enum criterion)t->m.cfg.criterion, t->m.cfg.margin,
-	            &t->sc, NULL);
-	pool_run(&t->pool, work_shared_bwd, t);
-}
-
 /* Step 3, the threads' part: each sums its slice of the blocks. */
 static void reduce_work(void *ctx, int i)
 {
@@ -354,17 +251,11 @@ static void train_step(struct trainer *t, double out[4])
 	t->key0 = t->st.step * (uint64_t)t->B;
 	t->train = 1;
 	gather_rows(t, t->B);
-	if (m->cfg.shared_negatives) {
-		shared_step(t);      /* its loss is already the batch's mean */
-		for (int i = 0; i < t->pool.n; i++)
-			t->w[i] = 1.0f;
-	} else {
-		pool_run(&t->pool, work, t);
-		for (int i = 0; i < t->pool.n; i++)
-			t->w[i] = (float)t->rep[i].nb / (float)t->B;
-		if (t->pool.n == 1 && dist.size == 1)
-			t->w[0] = 1.0f;      /* the whole batch: the block as it is */
-	}
+	pool_run(&t->pool, work, t);
+	for (int i = 0; i < t->pool.n; i++)
+		t->w[i] = (float)t->rep[i].nb / (float)t->B;
+	if (t->pool.n == 1 && dist.size == 1)
+		t->w[0] = 1.0f;      /* the whole batch: the block as it is */
 	pool_run(&t->pool, reduce_work, t);
 	reduce_ranks(t->blk[0], m->n_shared + (size_t)t->U * H);
 	model_sgd_shared(m, t->blk[0], lr, mu);
@@ -374,14 +265,7 @@ static void train_step(struct trainer *t, double out[4])
 			model_row_step(m, p / (uint32_t)dist.size, t->blk[0] + m->n_shared + (size_t)u * H,
 			               t->st.step, lr, mu);
 	}
-	if (m->cfg.shared_negatives) {   /* the same on every rank: no sum */
-		out[0] = t->sls.loss * t->B;
-		out[1] = t->sls.correct;
-		out[2] = t->sls.active;
-		out[3] = t->B;
-	} else {
-		sum_stats(t, out);
-	}
+	sum_stats(t, out);
 }
 
 /* Mean loss and accuracy over (at most --valid-samples) validation
@@ -743,15 +627,6 @@ int cmd_train(struct options *o)
 		r->ws.sparse = o->dense_backward ? SPARSE_NEVER : SPARSE_AUTO;
 		t.blk[i] = r->grad;
 	}
-	if (o->cfg.shared_negatives) {
-		size_t N = o->cfg.nb_negatives;
-		t.neg = xmalloc(N * sizeof *t.neg);
-		t.neg_start = xmalloc(N * sizeof *t.neg_start);
-		t.mask = xmalloc((size_t)B * N);
-		t.uv = xmalloc((2 * (size_t)B + N) * o->cfg.embedding * sizeof(float));
-		t.duv = xmalloc((2 * (size_t)B + N) * o->cfg.embedding * sizeof(float));
-		shared_scratch_init(&t.sc, B, (int)N, (int)o->cfg.embedding);
-	}
 	t.B = B;
 	t.skip = !o->no_skip;
 	t.order = xmalloc(d.n_train_pairs * sizeof(uint32_t));
@@ -828,10 +703,6 @@ int cmd_train(struct options *o)
 	pool_free(&t.pool);
 	free(t.rep), free(t.blk), free(t.w), free(t.rows);
 	free(t.order), free(t.idx), free(t.urow), free(t.slot), free(t.sorted);
-	if (o->cfg.shared_negatives) {
-		free(t.neg), free(t.neg_start), free(t.mask), free(t.uv), free(t.duv);
-		shared_scratch_free(&t.sc);
-	}
 	model_free(&t.m);
 	history_free(&t.hist);
 	data_free(&d);
