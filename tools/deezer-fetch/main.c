@@ -93,7 +93,9 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+#ifndef MAX_LINE                /* fuzz_fetch_input sets a small one */
 #define MAX_LINE (64 * 1024)
+#endif
 
 /* One input track. */
 struct track {

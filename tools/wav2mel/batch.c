@@ -17,8 +17,12 @@
 
 /* --- batch input: lines on stdin, read with a timeout ------------------- */
 
+#ifndef BATCH_LINE_BUF           /* fuzz_batch_lines sets a small one */
+#define BATCH_LINE_BUF (1 << 16)
+#endif
+
 struct line_reader {
-	char buf[1 << 16];
+	char buf[BATCH_LINE_BUF];
 	size_t start, end;
 	int eof;
 	int skipping;             /* inside an over-long line: drop up to its '\n' */
