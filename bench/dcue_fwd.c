@@ -3,8 +3,11 @@
  * next to OpenBLAS sgemm on a large square product and on the first
  * convolution's shape, in the same process.
  *
- *   dcue_fwd THREADS N REPS [fwd]     N crops per forward pass; fwd: the
- *                                     forward passes only (for perf stat) */
+ *   dcue_fwd THREADS N REPS [fwd] [blas]
+ *       N crops per forward pass, split between THREADS threads with
+ *       single-threaded GEMMs as `dcue-train embed` runs it; fwd: the
+ *       forward passes only (for perf stat); blas: one pass on OpenBLAS's
+ *       THREADS threads instead (the way before the split) */
 #include "layers.h"
 #include "model.h"
 #include "progress.h"
@@ -32,8 +35,16 @@ static double gemm_gflops(int M, int N, int K, int reps)
 
 int main(int argc, char **argv)
 {
-	if (argc != 4 && !(argc == 5 && strcmp(argv[4], "fwd") == 0)) {
-		fprintf(stderr, "usage: dcue_fwd THREADS N REPS [fwd]\n");
+	int fwd_only = 0, blas = 0, bad = argc < 4;
+	for (int a = 4; a < argc; a++)
+		if (strcmp(argv[a], "fwd") == 0)
+			fwd_only = 1;
+		else if (strcmp(argv[a], "blas") == 0)
+			blas = 1;
+		else
+			bad = 1;
+	if (bad) {
+		fprintf(stderr, "usage: dcue_fwd THREADS N REPS [fwd] [blas]\n");
 		return 2;
 	}
 	int threads = atoi(argv[1]), n = atoi(argv[2]), reps = atoi(argv[3]);
@@ -42,7 +53,7 @@ int main(int argc, char **argv)
 	struct workspace ws;
 	struct rng r;
 
-	openblas_set_num_threads(threads);
+	openblas_set_num_threads(blas ? threads : 1);
 	memset(&cfg, 0, sizeof cfg);
 	cfg.n_playlists = 1000, cfg.mel_bins = 128, cfg.mel_length = 130, cfg.embedding = 256;
 	cfg.channels = 128, cfg.hidden = 300, cfg.nb_negatives = 20, cfg.batch_size = 10;
@@ -50,6 +61,8 @@ int main(int argc, char **argv)
 	rng_seed(&r, 1);
 	model_randomize(&m, &r);
 	workspace_init(&ws, &m, n, 1);
+	if (!blas)
+		workspace_threads(&ws, threads);
 	const struct conv_shape *c0 = &m.conv[0];
 	for (int i = 0; i < n; i++)
 		for (int t = 0; t < c0->T; t++)
@@ -67,12 +80,14 @@ int main(int argc, char **argv)
 		t = now_seconds() - t;
 		best = t < best ? t : best;
 	}
-	printf("openblas %s, kernel %s, %d threads\n", openblas_get_config(), openblas_get_corename(),
-	       openblas_get_num_threads());
+	printf("openblas %s, kernel %s, %d BLAS threads, %d forward threads\n",
+	       openblas_get_config(), openblas_get_corename(), openblas_get_num_threads(),
+	       blas ? 1 : threads);
 	printf("forward_crops_per_s %.1f\n", n / best);
 	printf("forward_gflops %.1f\n", flops * n / best / 1e9);
-	if (argc == 5)
+	if (fwd_only)
 		return 0;
+	openblas_set_num_threads(threads);   /* the GEMM peaks on every core */
 	printf("sgemm_peak_gflops %.1f\n", gemm_gflops(2048, 2048, 2048, 3));
 	int rows = n * c0->S / c0->k;
 	printf("sgemm_conv1_gflops %.1f (M %d N %d K %d)\n",

@@ -1,8 +1,8 @@
 /* test_dcue_layers.c — dcue-train's layers and model against slow, obvious
  * references and finite differences: convolution (forward and backward) vs
  * loops, every layer's backward vs central differences, the full loss under
- * both criteria, the skipped backward vs the full one, Nesterov SGD vs
- * PyTorch's formula. */
+ * both criteria, the skipped backward vs the full one, the forward pass
+ * split between threads vs one thread, Nesterov SGD vs PyTorch's formula. */
 #include "check.h"
 
 #include "../../tools/dcue-train/layers.h"
@@ -609,6 +609,52 @@ static void test_chunks(void)
 	model_free(&m);
 }
 
+/* The forward pass split between threads (workspace_threads) gives every
+ * track the vector and argmax of the one-thread pass, for any split
+ * (fewer tracks than threads included); chunks of 13 tracks force several
+ * chunks per thread. */
+static void test_forward_threads(void)
+{
+	struct dcue_config cfg = tiny_config();
+	struct model m;
+	struct workspace one, par;
+	int ns[] = { 1, 2, 5, 37 };
+
+	model_init(&m, &cfg);
+	model_randomize(&m, &R);
+	const struct conv_shape *c0 = &m.conv[0];
+	size_t seq = (size_t)c0->S * c0->Ci, E = cfg.embedding;
+	size_t am0 = (size_t)c0->U * c0->Co;
+	for (int threads = 2; threads <= 3; threads++) {
+		workspace_init(&one, &m, 37, 1);
+		workspace_init(&par, &m, 37, 1);
+		one.chunk_floats = par.chunk_floats = (size_t)13 * c0->S * c0->Co;
+		workspace_threads(&par, threads);
+		CHECK(par.threads == threads);
+		for (size_t q = 0; q < sizeof ns / sizeof ns[0]; q++) {
+			int n = ns[q];
+			fill_input(&m, one.x[0], n);
+			memcpy(par.x[0], one.x[0], (size_t)n * seq * sizeof(float));
+			memset(par.v, 0xff, (size_t)n * E * sizeof(float));   /* NaN: all written */
+			model_tracks_forward(&m, &one, n);
+			model_tracks_forward(&m, &par, n);
+			double worst = 0;
+			for (size_t i = 0; i < (size_t)n * E; i++) {
+				double d = fabs(one.v[i] - par.v[i]) / (1e-7 + 1e-6 * fabs(one.v[i]));
+				if (!(d <= worst))
+					worst = d != d ? 1e9 : d;   /* NaN: never written */
+			}
+			printf("forward on %d threads, %d tracks: worst diff %.3f of tolerance\n", threads,
+			       n, worst);
+			CHECK(worst <= 1);
+			CHECK(memcmp(one.am[0], par.am[0], (size_t)n * am0 * sizeof(int)) == 0);
+		}
+		workspace_free(&par);
+		workspace_free(&one);
+	}
+	model_free(&m);
+}
+
 static void test_sgd(void)
 {
 	struct dcue_config cfg = tiny_config();
@@ -651,6 +697,7 @@ int main(void)
 	test_model(CRIT_MULTI_MARGIN);
 	test_model(CRIT_CROSS_ENTROPY);
 	test_chunks();
+	test_forward_threads();
 	test_sgd();
 	return check_done();
 }

@@ -12,6 +12,7 @@
 #include "msg.h"
 #include "progress.h"
 
+#include <cblas.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -33,6 +34,13 @@ void embed_tracks(const struct model *m, const struct dataset *d, int batch, flo
 	size_t t0 = d->n_tracks * (size_t)dist.rank / (size_t)dist.size;
 	size_t t1 = d->n_tracks * (size_t)(dist.rank + 1) / (size_t)dist.size;
 	workspace_init(&ws, m, batch, 1);
+	/* one share of each batch per BLAS thread, each with single-threaded
+	 * GEMMs (model.h), the BLAS setting restored at the end */
+	int blas_threads = openblas_get_num_threads();
+	if (blas_threads > 1) {
+		openblas_set_num_threads(1);
+		workspace_threads(&ws, blas_threads);
+	}
 	memset(out, 0, d->n_tracks * (size_t)E * sizeof(float));
 	progress_init(&pg, "embedding", t1 - t0);
 	if (quiet)
@@ -59,6 +67,8 @@ void embed_tracks(const struct model *m, const struct dataset *d, int batch, flo
 	}
 	progress_end(&pg);
 	workspace_free(&ws);
+	if (blas_threads > 1)
+		openblas_set_num_threads(blas_threads);
 	free(tr);
 	free(w);
 	dist_sum_floats(out, d->n_tracks * (size_t)E);

@@ -1,16 +1,20 @@
 /* layers.c — see layers.h.  GEMMs go through OpenBLAS (row-major cblas).
  *
  * The convolution is a GEMM on the input read with overlapping rows, but
- * BLAS refuses lda < K, so the rows are split by residue modulo k: rows
+ * BLAS refuses lda < K.  The forward pass sums k GEMMs of depth Ci, the
+ * j-th on the input shifted by j rows (lda = Ci) times the weights' row
+ * block j: each call packs only its 1/k of the weights, all rows at once
+ * (the split by residue below packed all of them k times, 7% of a forward
+ * pass).  The backward splits the rows by residue modulo k: rows
  * r = j, j+k, j+2k, ... start k*Ci floats apart, a legal lda, and their
- * windows do not overlap.  k GEMMs of depth k*Ci then cover every row with
- * no copy; the same split makes the input gradient k plain GEMMs writing
+ * windows do not overlap, so the input gradient is k plain GEMMs writing
  * disjoint windows (beta = 1). */
 #include "layers.h"
 
 #include <cblas.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void gemm(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
@@ -27,12 +31,12 @@ void conv1d_forward(float *out, const float *inp, const float *w, const float *b
 {
 	int S = T + k - 1, rows = n * S - (k - 1);
 
-	/* out[r] = inp[r .. r+k) (k*Ci floats) · w */
-	for (int j = 0; j < k && j < rows; j++) {
-		int m = (rows - j + k - 1) / k;
-		gemm(0, 0, m, Co, k * Ci, 1.0f, inp + (size_t)j * Ci, k * Ci, w, Co, 0.0f,
-		     out + (size_t)j * Co, k * Co);
-	}
+	/* out[r] = sum_j inp[r + j] (Ci floats) · w[j]: k GEMMs over every row,
+	 * the input read shifted by j rows (lda = Ci), each packing only its
+	 * slice of the weights */
+	for (int j = 0; j < k; j++)
+		gemm(0, 0, rows, Co, Ci, 1.0f, inp + (size_t)j * Ci, Ci, w + (size_t)j * Ci * Co, Co,
+		     j > 0 ? 1.0f : 0.0f, out, Co);
 	if (b != NULL)
 		for (int r = 0; r < rows; r++)
 			for (int c = 0; c < Co; c++)
@@ -136,13 +140,37 @@ void maxpool_backward(float *dinp, float *db, const float *dout, const int *argm
  * y is held in registers a block of QB floats at a time while every term
  * streams past, so y is read and written once per call instead of once per
  * term (the rank-1 update per winner this replaces was memory-bound: 23% of
- * a step).  GCC's vector extensions, compiled twice: for AVX2+FMA and for
- * the baseline; gather_gemv() picks one on first use. */
+ * a step).  GCC's vector extensions, compiled three times: for AVX-512
+ * (16-float vectors first), for AVX2+FMA and for the baseline;
+ * gather_gemv() picks one on first use. */
 typedef float v8f __attribute__((vector_size(32), aligned(4), may_alias));
 enum { QB = 64 };   /* 8 accumulators of 8 floats */
 
+/* The same in blocks of 128 floats of 16-float vectors first (AVX-512: 8
+ * accumulators of 16 floats), each float summed in the same order, so all
+ * variants give the same bits (no contraction to FMA under -std=c11). */
+typedef float v16f __attribute__((vector_size(64), aligned(4), may_alias));
+#define GATHER_GEMV_16                                                                \
+	for (; q + 2 * QB <= len; q += 2 * QB) {                                      \
+		v16f a0 = *(v16f *)(y + q), a1 = *(v16f *)(y + q + 16);               \
+		v16f a2 = *(v16f *)(y + q + 32), a3 = *(v16f *)(y + q + 48);          \
+		v16f a4 = *(v16f *)(y + q + 64), a5 = *(v16f *)(y + q + 80);          \
+		v16f a6 = *(v16f *)(y + q + 96), a7 = *(v16f *)(y + q + 112);         \
+		for (int j = 0; j < m; j++) {                                         \
+			const float *xj = x + off[j] + q;                             \
+			float s = g[j];                                               \
+			a0 += s * *(const v16f *)xj, a1 += s * *(const v16f *)(xj + 16); \
+			a2 += s * *(const v16f *)(xj + 32), a3 += s * *(const v16f *)(xj + 48); \
+			a4 += s * *(const v16f *)(xj + 64), a5 += s * *(const v16f *)(xj + 80); \
+			a6 += s * *(const v16f *)(xj + 96), a7 += s * *(const v16f *)(xj + 112); \
+		}                                                                     \
+		*(v16f *)(y + q) = a0, *(v16f *)(y + q + 16) = a1;                    \
+		*(v16f *)(y + q + 32) = a2, *(v16f *)(y + q + 48) = a3;               \
+		*(v16f *)(y + q + 64) = a4, *(v16f *)(y + q + 80) = a5;               \
+		*(v16f *)(y + q + 96) = a6, *(v16f *)(y + q + 112) = a7;              \
+	}
+
 #define GATHER_GEMV_BODY                                                              \
-	int q = 0;                                                                    \
 	for (; q + QB <= len; q += QB) {                                              \
 		v8f a0 = *(v8f *)(y + q), a1 = *(v8f *)(y + q + 8);                   \
 		v8f a2 = *(v8f *)(y + q + 16), a3 = *(v8f *)(y + q + 24);             \
@@ -174,10 +202,20 @@ enum { QB = 64 };   /* 8 accumulators of 8 floats */
 		y[q] = a;                                                             \
 	}
 
+__attribute__((target("avx512f,avx2,fma"), optimize("O3")))
+static void gather_gemv_avx512(float *restrict y, const float *restrict x, const int *off,
+                               const float *g, int m, int len)
+{
+	int q = 0;
+	GATHER_GEMV_16
+	GATHER_GEMV_BODY
+}
+
 __attribute__((target("avx2,fma"), optimize("O3")))
 static void gather_gemv_avx2(float *restrict y, const float *restrict x, const int *off,
                              const float *g, int m, int len)
 {
+	int q = 0;
 	GATHER_GEMV_BODY
 }
 
@@ -185,19 +223,33 @@ __attribute__((optimize("O3")))
 static void gather_gemv_base(float *restrict y, const float *restrict x, const int *off,
                              const float *g, int m, int len)
 {
+	int q = 0;
 	GATHER_GEMV_BODY
 }
 
 static void gather_gemv(float *restrict y, const float *restrict x, const int *off,
                         const float *g, int m, int len)
 {
-	static int avx2 = -1;   /* a benign race: every thread computes the same */
+	/* 2: AVX-512, 1: AVX2+FMA, 0: baseline; DCUE_GEMV_ISA (avx2, base) caps it
+	 * to compare.  A benign race: every thread computes the same. */
+	static int isa = -1;
 
-	if (avx2 < 0)
-		avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+	if (isa < 0) {
+		const char *cap = getenv("DCUE_GEMV_ISA");
+		int v = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+		if (v && __builtin_cpu_supports("avx512f"))
+			v = 2;
+		if (cap != NULL && strcmp(cap, "avx2") == 0 && v > 1)
+			v = 1;
+		else if (cap != NULL && strcmp(cap, "base") == 0)
+			v = 0;
+		isa = v;
+	}
 	if (m <= 0)
 		return;
-	if (avx2)
+	if (isa == 2)
+		gather_gemv_avx512(y, x, off, g, m, len);
+	else if (isa == 1)
 		gather_gemv_avx2(y, x, off, g, m, len);
 	else
 		gather_gemv_base(y, x, off, g, m, len);

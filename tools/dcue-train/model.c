@@ -3,6 +3,7 @@
 #include "model.h"
 #include "layers.h"
 #include "msg.h"
+#include "pool.h"
 
 #include <cblas.h>
 #include <math.h>
@@ -435,8 +436,28 @@ void workspace_init(struct workspace *w, const struct model *m, int nmax, int bm
 	w->dpe = xcalloc(B * H, sizeof(float));
 }
 
+void workspace_threads(struct workspace *w, int threads)
+{
+	if (threads <= 1 || w->threads > 1)
+		return;
+	w->threads = threads;
+	w->hs = xcalloc((size_t)threads, sizeof *w->hs);
+	w->hs[0] = w->h;
+	for (int i = 1; i < threads; i++)
+		w->hs[i] = alloc_big(w->chunk_floats * sizeof(float), 0);
+	w->pool = xmalloc(sizeof *w->pool);
+	pool_init(w->pool, threads, NULL);
+}
+
 void workspace_free(struct workspace *w)
 {
+	if (w->threads > 1) {
+		pool_free(w->pool);
+		free(w->pool);
+		for (int i = 1; i < w->threads; i++)
+			free_big(w->hs[i]);
+		free(w->hs);
+	}
 	for (int l = 0; l < MODEL_CONVS; l++) {
 		free_big(w->x[l]);
 		free_big(w->dx[l]);
@@ -480,29 +501,59 @@ static int conv_chunk(const struct workspace *ws, const struct conv_shape *c, in
 	return chunks > 0 ? (n + chunks - 1) / chunks : 1;
 }
 
-void model_tracks_forward(const struct model *m, struct workspace *ws, int n)
+/* Tracks [i0, i1) through every layer, with conv scratch h. */
+static void tracks_forward_range(const struct model *m, struct workspace *ws, float *h, int i0,
+                                 int i1)
 {
 	const struct conv_shape *c = m->conv;
-	int E = (int)m->cfg.embedding, L = MODEL_CONVS - 1;
+	int E = (int)m->cfg.embedding, L = MODEL_CONVS - 1, n = i1 - i0;
 
+	if (n <= 0)
+		return;
 	for (int l = 0; l < MODEL_CONVS; l++) {
 		int ch = conv_chunk(ws, &c[l], n);
-		for (int i0 = 0; i0 < n; i0 += ch) {
-			int nc = n - i0 < ch ? n - i0 : ch;
-			const float *x = ws->x[l] + (size_t)i0 * c[l].S * c[l].Ci;
-			int *am = ws->am[l] + (size_t)i0 * c[l].U * c[l].Co;
-			conv1d_forward(ws->h, x, m->p.cw[l], NULL, nc, c[l].T, c[l].Ci, c[l].Co, c[l].k);
+		for (int a = i0; a < i1; a += ch) {
+			int nc = i1 - a < ch ? i1 - a : ch;
+			const float *x = ws->x[l] + (size_t)a * c[l].S * c[l].Ci;
+			int *am = ws->am[l] + (size_t)a * c[l].U * c[l].Co;
+			conv1d_forward(h, x, m->p.cw[l], NULL, nc, c[l].T, c[l].Ci, c[l].Co, c[l].k);
 			if (l < L)
-				maxpool_forward(ws->x[l + 1] + (size_t)i0 * c[l + 1].S * c[l + 1].Ci, am, ws->h,
+				maxpool_forward(ws->x[l + 1] + (size_t)a * c[l + 1].S * c[l + 1].Ci, am, h,
 				                m->p.cb[l], nc, c[l].T, c[l].S, c[l + 1].S,
 				                conv_pad_left(c[l + 1].k), c[l].Co, c[l].p);
 			else
-				maxpool_forward(ws->y + (size_t)i0 * c[l].U * E, am, ws->h, m->p.cb[l], nc,
+				maxpool_forward(ws->y + (size_t)a * c[l].U * E, am, h, m->p.cb[l], nc,
 				                c[l].T, c[l].S, c[l].U, 0, c[l].Co, c[l].p);
 		}
 	}
-	mean_forward(ws->mvec, ws->y, n, c[L].U, c[L].U, E);
-	dense_forward(ws->v, ws->mvec, m->p.ow, m->p.ob, n, E, E);
+	mean_forward(ws->mvec + (size_t)i0 * E, ws->y + (size_t)i0 * c[L].U * E, n, c[L].U, c[L].U,
+	             E);
+	dense_forward(ws->v + (size_t)i0 * E, ws->mvec + (size_t)i0 * E, m->p.ow, m->p.ob, n, E, E);
+}
+
+struct forward_job {
+	const struct model *m;
+	struct workspace *ws;
+	int n;
+};
+
+static void forward_part(void *ctx, int i)
+{
+	const struct forward_job *j = ctx;
+	int t = j->ws->threads;
+
+	tracks_forward_range(j->m, j->ws, j->ws->hs[i], (int)((long)j->n * i / t),
+	                     (int)((long)j->n * (i + 1) / t));
+}
+
+void model_tracks_forward(const struct model *m, struct workspace *ws, int n)
+{
+	if (ws->threads > 1 && n > 1) {
+		struct forward_job j = { m, ws, n };
+		pool_run(ws->pool, forward_part, &j);
+	} else {
+		tracks_forward_range(m, ws, ws->h, 0, n);
+	}
 }
 
 void model_playlists_forward(const struct model *m, struct workspace *ws, int B)

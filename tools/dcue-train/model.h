@@ -23,6 +23,8 @@
 #include "loss.h"
 #include "rng.h"
 
+struct pool;
+
 #define MODEL_CONVS 5
 /* The convolutions run on chunks of tracks whose output fits the scratch
  * buffer: MODEL_CHUNK tracks of the first layer (about 1 MB), more of the
@@ -168,6 +170,11 @@ struct workspace {
 	void *sp_scratch;        /* the sparse backward's lists and second thread's sums */
 	int sparse;              /* conv backward: SPARSE_AUTO, SPARSE_NEVER or SPARSE_ALWAYS */
 	size_t chunk_floats;     /* the conv scratch h holds this many floats */
+	/* model_tracks_forward's tracks split between threads (workspace_threads):
+	 * 0 or 1 = on the calling thread only */
+	int threads;
+	float **hs;              /* [threads] conv scratches, hs[0] = h */
+	struct pool *pool;
 };
 
 /* The sparse conv backward pays per non-zero element of the pooled
@@ -177,10 +184,18 @@ struct workspace {
 enum { SPARSE_AUTO = 0, SPARSE_NEVER = 1, SPARSE_ALWAYS = 2 };
 
 void workspace_init(struct workspace *w, const struct model *m, int nmax, int bmax);
+/* From now on model_tracks_forward splits its tracks between `threads`
+ * threads (the caller's included), each running its share through every
+ * layer with its own scratch: one replica per core instead of BLAS's
+ * threads inside every GEMM (which wait on each other at every call).  The
+ * caller makes BLAS single-threaded (openblas_set_num_threads(1)) for as
+ * long as the workspace is used this way. */
+void workspace_threads(struct workspace *w, int threads);
 void workspace_free(struct workspace *w);
 
 /* Track vectors ws->v for n tracks whose crops are in ws->x[0] (each
- * [S0][M] with the crop at rows pad_left..pad_left+T, the pad rows 0). */
+ * [S0][M] with the crop at rows pad_left..pad_left+T, the pad rows 0);
+ * split between ws->threads threads when more than 1. */
 void model_tracks_forward(const struct model *m, struct workspace *ws, int n);
 /* Playlist vectors ws->u for ws->pidx[0..B). */
 void model_playlists_forward(const struct model *m, struct workspace *ws, int B);
