@@ -76,7 +76,7 @@ cmp ch/challenge_set.json ch2/challenge_set.json
 cmp ch/truth.json ch2/truth.json
 for f in sl/*; do cmp ch/mpd/${f#sl/} ch2/mpd/${f#sl/}; done
 $mp make-challenge -q -o ch3 --per-category 3 --seed 6 sl
-! cmp -s ch/challenge_set.json ch3/challenge_set.json
+! cmp -s ch/challenge_set.json ch3/challenge_set.json || exit 1
 touch ch2/mpd/stale.json
 $mp make-challenge -q -o ch2 --per-category 3 --seed 5 sl
 [ ! -e ch2/mpd/stale.json ]
@@ -94,7 +94,7 @@ mkdir empty
 # a failure after the slices are written leaves nothing behind (no temporary folder)
 mkdir f && touch f/mpd
 fails 1 'f/mpd: cannot put the new slices in place' $mp make-challenge -q -o f --per-category 3 sl
-[ "$(ls -A f)" = mpd ] && [ -f f/mpd ]
+[ "$(ls -A f)" = mpd ] && [ -f f/mpd ] || exit 1
 fails 1 'empty: no .json' $mp make-challenge -q -o keep empty
 diff -r ch keep
 
@@ -186,7 +186,7 @@ PY
 )
 while IFS=$'\t' read -r name pat; do
 	fails 1 "$pat" $mp -q --challenge $name -o keepout ch/mpd
-	[ "$(cat keepout/tracks.tsv)" = sentinel ] && [ ! -e keepout/playlists.bin ]
+	[ "$(cat keepout/tracks.tsv)" = sentinel ] && [ ! -e keepout/playlists.bin ] || exit 1
 done < cases.txt
 [ "$(wc -l < cases.txt)" -eq 15 ]
 # a challenge pid that is also an MPD pid

@@ -78,7 +78,7 @@ block e.gp auc > auc.txt
 awk '{ for (i = 2; i <= NF; i++) s[i] += $i } END { for (i in s) if (s[i] < 0.999 || s[i] > 1.001) exit 1 }' auc.txt
 mean=$(awk -F'\t' '$1 == "warm" && $2 == "dcue" { s += $4; n++ } END { printf "%.3f", s / n }' $F/per-playlist.tsv)
 grep -q "dcue warm (mean $mean, 40 playlists)" e.gp
-! grep -q 'random warm (mean' e.gp                # random is the flat reference, not drawn
+! grep -q 'random warm (mean' e.gp || exit 1                # random is the flat reference, not drawn
 
 $P hist -o h.png --script h.gp $F/mel-hist.tsv $F/mel-stats.txt
 [ "$(block h.gp hist)" = "$(grep -v '^#' $F/mel-hist.tsv | tr '\t' ' ')" ]

@@ -46,7 +46,7 @@ close "$(last_loss one.tsv)" "$(last_loss thr.tsv)" 0.0001
 close "$(last_loss one.tsv)" "$(last_loss np2.tsv)" 0.01
 # a different seed is not within 1e-4 (the comparison can fail)
 $dt train $common --seed 7 --metrics s7.tsv
-! close "$(last_loss one.tsv)" "$(last_loss s7.tsv)" 0.0001 >/dev/null
+! close "$(last_loss one.tsv)" "$(last_loss s7.tsv)" 0.0001 >/dev/null || exit 1
 
 # --- the -np 2 checkpoint is an ordinary one: eval and embed in one process ---
 $dt eval --load np2.ckpt --mpd r/mpd --mels r/mels --quiet >ev.txt
@@ -102,7 +102,7 @@ printf 'garbage' | dd of="$f" bs=1 seek=100 conv=notrunc 2>/dev/null
 fails 1 "rank 1 on .*$(basename "$f")" \
 	mpirun -np 1 --wdir h2 $dt train $common --save bad.ckpt : \
 	-np 1 --wdir h3 $dt train $common --save bad.ckpt
-[ ! -e h2/bad.ckpt ] && [ ! -e h3/bad.ckpt ]
+[ ! -e h2/bad.ckpt ] && [ ! -e h3/bad.ckpt ] || exit 1
 # rank 1 killed in the middle of a long run: the job ends, the checkpoint
 # is whole, and the rerun resumes from it
 ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" command mpirun -np 2 $dt train $common --epochs 100000 --save k.ckpt --checkpoint-every 10 \

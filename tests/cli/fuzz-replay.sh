@@ -21,5 +21,5 @@ done
 echo "$total inputs replayed"
 
 # the driver itself: a missing input is an error
-! "$UNIT/fuzz_mel" nowhere/at/all > out.txt
+! "$UNIT/fuzz_mel" nowhere/at/all > out.txt || exit 1
 grep -q 'nowhere/at/all' out.txt

@@ -58,7 +58,7 @@ cp ok.ckpt absurd.ckpt
 patch absurd.ckpt 72:I:2147483648 92:I:65536
 fails 1 "absurd.ckpt: 0 parameters stored\|absurd.ckpt: [0-9]* parameters stored, the configuration needs" \
 	"$BIN/dcue-train" eval --load absurd.ckpt --mpd c/mpd --mels c/mels
-! grep -q "cannot allocate" err.txt
+! grep -q "cannot allocate" err.txt || exit 1
 cp ok.ckpt crit.ckpt
 patch crit.ckpt 96:I:7
 fails 1 "crit.ckpt: invalid training settings (criterion 7" \

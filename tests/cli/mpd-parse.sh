@@ -43,7 +43,7 @@ set +e
 sed '18s/,$/,,/' $fx/mpd.slice.0-2.json | $mp -q -o nothing - 2>err
 rc=$?
 set -e
-[ $rc -eq 1 ] && [ ! -e nothing ]
+[ $rc -eq 1 ] && [ ! -e nothing ] || exit 1
 grep -q '(standard input): invalid JSON at line 18, column 30 (byte 447)' err
 
 # --- --limit and --min-count -------------------------------------------------------
@@ -170,7 +170,7 @@ set +e
 $mp -q -j 1 -o o1 badbig 2>e1; r1=$?
 $mp -q -j 2 -o o2 badbig 2>e2; r2=$?
 set -e
-[ $r1 -eq 1 ] && [ $r2 -eq 1 ]
+[ $r1 -eq 1 ] && [ $r2 -eq 1 ] || exit 1
 diff -u e1 e2
 grep -q "track_uri 'spotify:track:!" e1
 # a syntax error in the second half: same line and byte for both
@@ -181,5 +181,5 @@ $mp -q -j 2 -o o2 badbig 2>e2
 set -e
 diff -u e1 e2
 grep -q "invalid JSON at line $n" e1
-[ ! -e o1 ] && [ ! -e o2 ]
+[ ! -e o1 ] && [ ! -e o2 ] || exit 1
 echo ok

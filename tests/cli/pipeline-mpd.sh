@@ -61,7 +61,7 @@ s2=$(searches)
 [ $((s2 - s1)) -ge "$new" ] && [ $((s2 - s1)) -le $((2 * new)) ] || { echo "searches $s1 -> $s2 for $new new tracks"; exit 1; }
 
 run fetch > run3.log 2>&1
-! grep -q -E 'mpd-parse|deezer-fetch' run3.log
+! grep -q -E 'mpd-parse|deezer-fetch' run3.log || exit 1
 [ "$(searches)" -eq "$s2" ]
 
 # LIMIT reparses; every remaining track is done or failed: no search
@@ -87,10 +87,10 @@ for f in w/mels/*.mel; do "$BIN/mel-stats" info "$f" | grep -qx 'encoding: f32';
 # a tool that is not there: the stage names it
 mkdir nobin
 ! make --no-print-directory -f "$ROOT/pipeline.mk" stats MPD="$PWD/mpd" WORK="$PWD/w" \
-  BIN="$PWD/nobin" BUILD_TOOLS=no > missing.log 2>&1
+  BIN="$PWD/nobin" BUILD_TOOLS=no > missing.log 2>&1 || exit 1
 grep -q "needs $PWD/nobin/mpd-parse" missing.log
 # an MPD folder without slices
 mkdir empty
-! make --no-print-directory -f "$ROOT/pipeline.mk" parse MPD="$PWD/empty" WORK="$PWD/w" > empty.log 2>&1
+! make --no-print-directory -f "$ROOT/pipeline.mk" parse MPD="$PWD/empty" WORK="$PWD/w" > empty.log 2>&1 || exit 1
 grep -q 'no \*.json or \*.json.gz slices' empty.log
 echo ok

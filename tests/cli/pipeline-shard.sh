@@ -52,5 +52,5 @@ cat <(mels) <(failed) | sort -u | diff -u all -
 # fetches nothing: every track already has its mel or a listed failure
 pm fetch >u.log 2>&1 || { cat u.log; exit 1; }
 grep -q "of $(wc -l <all) tracks have a mel" u.log
-! grep -q "[1-9][0-9]* fetched" u.log
-! grep -q '^shard' w/mels.done
+! grep -q "[1-9][0-9]* fetched" u.log || exit 1
+! grep -q '^shard' w/mels.done || exit 1

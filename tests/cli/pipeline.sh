@@ -50,7 +50,7 @@ sleep 0.05
 run "$PWD/w" > run2.log 2>&1 || { cat run2.log; exit 1; }
 snapshot w > after.txt
 diff -u before.txt after.txt
-! grep -E 'mpd-parse|deezer-fetch|dcue-train|dcue-plot|make-example' run2.log
+! grep -E 'mpd-parse|deezer-fetch|dcue-train|dcue-plot|make-example' run2.log || exit 1
 
 # --- a training variable reruns train, eval and their plots only --------------------
 run "$PWD/w" EPOCHS=2 > run3.log 2>&1 || { cat run3.log; exit 1; }
@@ -59,7 +59,7 @@ changed=$(diff before.txt after3.txt | awk '/^>/ { print $2 }' | sort | tr '\n' 
 want='./.vars/train ./eval.txt ./metrics.tsv ./model.ckpt ./per-playlist.tsv ./plots/curves.png ./plots/eval.png ./report.tsv ./train/last.ckpt ./train/metrics.tsv '
 [ "$changed" = "$want" ] || { echo "changed: $changed"; echo "wanted:  $want"; exit 1; }
 [ "$(grep -c '^epoch' w/metrics.tsv)" -eq 2 ]
-! grep -E 'mpd-parse|deezer-fetch|wav2mel|mel-stats|make-example' run3.log
+! grep -E 'mpd-parse|deezer-fetch|wav2mel|mel-stats|make-example' run3.log || exit 1
 no_server
 
 # --- interrupted runs finish correctly when rerun ------------------------------------
@@ -115,7 +115,7 @@ ls -A w2 | { ! grep -q '\.tmp'; } || { echo "temporary files left in w2"; ls -A 
 make --no-print-directory -f "$ROOT/pipeline.mk" help WORK=w > help.txt
 grep -q 'EPOCHS=' help.txt
 make --no-print-directory -f "$ROOT/pipeline.mk" clean WORK="$PWD/w" > /dev/null
-[ ! -e w/model.ckpt ] && [ ! -e w/data ] && [ -d w/mels ] && [ "$(ls w/mels | wc -l)" -eq "$n_tracks" ]
+[ ! -e w/model.ckpt ] && [ ! -e w/data ] && [ -d w/mels ] && [ "$(ls w/mels | wc -l)" -eq "$n_tracks" ] || exit 1
 make --no-print-directory -f "$ROOT/pipeline.mk" clean-mels WORK="$PWD/w" > /dev/null
-[ ! -e w/mels ] && [ -d w/example ]
+[ ! -e w/mels ] && [ -d w/example ] || exit 1
 echo ok

@@ -52,7 +52,7 @@ for f in trained mean; do
 	$dt challenge $io --titles ch/mpd --team t --email e --foldin $f -o $f.csv.gz 2>err.txt
 	grep -q "14 by fold-in of their seeds, 2 by title" err.txt
 	[ "$(zcat $f.csv.gz | awk -F, 'NR > 1 && NF == 501' | wc -l)" -eq 16 ]
-	! zcat $f.csv.gz | cmp -s - sub.csv
+	! zcat $f.csv.gz | cmp -s - sub.csv || exit 1
 done
 # without --titles the title-only playlists get the most popular tracks
 $dt challenge $io --team t --email e -o pop.csv.gz 2>err.txt
@@ -105,6 +105,6 @@ want=$(awk -F'\t' '$1 == "rprecision" && $2 == "track" && $3 == "all" { printf "
 got=$(awk '/^\$rprecision <</ { on = 1; next } on && /^"all"/ { $1 = ""; print; exit }' ch.gp)
 awk -v w="$want" -v g="$got" 'BEGIN { split(w, a); split(g, b); exit !(a[1] - b[1] < 1e-6 && b[1] - a[1] < 1e-6 && a[2] - b[2] < 1e-6 && b[2] - a[2] < 1e-6) }'
 grep -q '^"1"' ch.gp
-! grep -q '^"9"' ch.gp                     # no playlist of category 9 in this set
+! grep -q '^"9"' ch.gp || exit 1                     # no playlist of category 9 in this set
 fails 1 "no column" "$BIN/dcue-plot" challenge -o x.svg data/challenge.tsv
 [ ! -e x.svg ]

@@ -55,7 +55,7 @@ done
 $rec --seeds seeds33.txt -k 10 > r.tsv
 head -1 r.tsv | grep -qx "$(printf '# rank\ttrack_id\tscore\tartist\ttitle')"
 [ "$(wc -l < r.tsv)" -eq 11 ]
-! tail -n +2 r.tsv | cut -f2 | grep -qxFf seeds33.txt
+! tail -n +2 r.tsv | cut -f2 | grep -qxFf seeds33.txt || exit 1
 [ "$(tail -n +2 r.tsv | cut -f1 | tr '\n' ' ')" = "1 2 3 4 5 6 7 8 9 10 " ]
 # the same from stdin, from spotify:track: URIs, with comments, blank lines and repeats
 sed 's/^/spotify:track:/' seeds33.txt | { echo '# seeds'; echo; cat; head -1 seeds33.txt; } \
@@ -79,7 +79,7 @@ tail -n +2 p.tsv | cut -f3 | sed 's/\.000000$//' | diff -u want.txt -
 # seeds without a .mel (the last two tracks) have no vector: popularity too, without them
 tail -n 2 d/mpd/tracks.tsv | cut -f1 > nomel.txt
 $rec --seeds nomel.txt -k 200 > p2.tsv
-! tail -n +2 p2.tsv | cut -f2 | grep -qxFf nomel.txt
+! tail -n +2 p2.tsv | cut -f2 | grep -qxFf nomel.txt || exit 1
 [ "$(wc -l < p2.tsv)" -eq 119 ]
 
 # --audio: the playlists a track fits; playlist p (pid 3p + 7) is genre p % 4,

@@ -28,7 +28,7 @@ $W tone.mp3 u8.mel                                # u8, the default
 $REF check --tol 0.2069 tone.f32 u8.mel           # + half a step (0.157 dB)
 $W -e f32 --pad reflect tone.mp3 reflect.mel
 $REF check --pad reflect tone.f32 reflect.mel
-! cmp -s f32.mel reflect.mel
+! cmp -s f32.mel reflect.mel || exit 1
 $W -e f32 --log1p tone.mp3 log1p.mel
 $REF check --log1p --tol 1e-4 --above 0.001 tone.f32 log1p.mel
 $MS info log1p.mel | grep -qx 'scale: log1p'

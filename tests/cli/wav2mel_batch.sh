@@ -89,7 +89,7 @@ grep -q '7 converted, 8 failed' err.txt
 # each failure reported once, though a failed group is decoded again
 [ "$(wc -l < err.txt)" -eq 9 ]
 [ "$(grep -c 'silence.wav' err.txt)" -eq 1 ]
-[ ! -e evil.mel ] && [ ! -e mixed/evil.mel ]
+[ ! -e evil.mel ] && [ ! -e mixed/evil.mel ] || exit 1
 # bad files cost extra start-ups, good ones still share: far fewer than one
 # per file (7 good + 3 undecodable files reached ffmpeg)
 echo "spawns: $(spawns)"
@@ -102,8 +102,8 @@ printf 'a\tdel/g1.mp3\nb\tdel/garbage.mp3\nc\tdel/g2.mp3\n' > del.tsv
 rc=0
 $W --batch -o delout --delete-input < del.tsv > /dev/null 2> err.txt || rc=$?
 [ $rc -eq 1 ]
-[ ! -e del/g1.mp3 ] && [ ! -e del/g2.mp3 ] && [ -e del/garbage.mp3 ]
-[ -f delout/a.mel ] && [ -f delout/c.mel ] && [ ! -e delout/b.mel ]
+[ ! -e del/g1.mp3 ] && [ ! -e del/g2.mp3 ] && [ -e del/garbage.mp3 ] || exit 1
+[ -f delout/a.mel ] && [ -f delout/c.mel ] && [ ! -e delout/b.mel ] || exit 1
 
 # --- all good: exit 0, nothing on stderr -------------------------------------
 printf 'x\tin/g1.mp3\n' | $W --batch -o ok > /dev/null 2> err.txt
