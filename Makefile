@@ -43,14 +43,16 @@ PKGS      := jansson yajl libcurl fftw3f openblas zlib
 PC_CFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PC_LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS = $(CFLAGS) $(SANFLAGS) -MMD -MP -Icommon $(PC_CFLAGS)
-LDLIBS_ALL = -Wl,--as-needed $(PC_LIBS) -lm -lpthread -ldl
+# oneDNN (dcue-train's GEMMs, tools/dcue-train/gemm.h) and its OpenMP runtime:
+# --as-needed keeps them out of the other tools
+LDLIBS_ALL = -Wl,--as-needed $(PC_LIBS) -ldnnl -lgomp -lm -lpthread -ldl
 # Open MPI: dcue-train only, which compiles against its header and loads
 # libmpi at run time, under mpirun only (tools/dcue-train/dist.c says why)
 MPI_CFLAGS = $(shell pkg-config --cflags ompi-c 2>/dev/null)
 
 # Debian packages: build tools, libraries, and the programs the tools run.
 DEB_PKGS := gcc make pkg-config libjansson-dev libcurl4-openssl-dev libfftw3-dev \
-            libopenblas-dev zlib1g-dev libyajl-dev ffmpeg gnuplot-nox python3 python3-numpy \
+            libopenblas-dev libdnnl-dev zlib1g-dev libyajl-dev ffmpeg gnuplot-nox python3 python3-numpy \
             curl ca-certificates procps openmpi-bin libopenmpi-dev clang libclang-rt-14-dev
 BENCH_DEB_PKGS := python3-torch libjemalloc2 hyperfine time
 

@@ -26,7 +26,7 @@ median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] 
 io=$tmp/ckpt_io
 cc -O2 -I"$ROOT/common" -I"$ROOT/tools/dcue-train" "$ROOT/bench/ckpt_io.c" \
 	"$ROOT/build/tools/dcue-train/lib.a" "$ROOT/build/libdcue.a" \
-	$(pkg-config --libs openblas zlib) -lm -lpthread -ldl -o "$io"
+	$(pkg-config --libs openblas zlib) -ldnnl -lgomp -lm -lpthread -ldl -o "$io"
 
 ck=$tmp/c.ckpt dd=$tmp/dd.bin
 "$io" make "$ck" "$P"

@@ -95,7 +95,7 @@ report "train batch $B after 2 epochs (active negatives $(median <"$tmp/a"))" sa
 fwd=$tmp/dcue_fwd
 cc -O2 -I"$ROOT/common" -I"$ROOT/tools/dcue-train" $(pkg-config --cflags openblas) \
 	"$ROOT/bench/dcue_fwd.c" "$ROOT/build/tools/dcue-train/lib.a" "$ROOT/build/libdcue.a" \
-	$(pkg-config --libs openblas zlib) -lm -lpthread -o "$fwd"
+	$(pkg-config --libs openblas zlib) -ldnnl -lgomp -lm -lpthread -o "$fwd"
 reset; : >"$tmp/g" ; : >"$tmp/p"
 for _ in $(seq "$ROUNDS"); do
 	"$fwd" 2 64 5 >"$tmp/f"
@@ -108,7 +108,7 @@ g=$(median <"$tmp/g"); p=$(median <"$tmp/p")
 report "embed batch 64" crops/s
 echo "forward pass $g GFLOP/s, sgemm 2048^3 $p GFLOP/s: $(ratio "$g" "$p") of peak"
 grep sgemm_conv1 "$tmp/f"
-echo "dcue-train: $(grep '^openblas' "$tmp/f")"
+echo "dcue-train: $(grep '^openblas' "$tmp/f"); $(grep '^gemm' "$tmp/f")"
 # end to end: embed every track (about 10 crops each)
 s=$(date +%s.%N)
 $dt embed --load "$tmp/l.ckpt" --mpd "$tmp/d/mpd" --mels "$tmp/d/mels" --tracks "$tmp/t.emb" \

@@ -38,7 +38,7 @@ if [ "$mode" = embed ]; then
 		trap 'rm -f "$T" "$T.t" "$T.fwd"' EXIT
 		cc -O2 -I"$ROOT/common" -I"$ROOT/tools/dcue-train" $(pkg-config --cflags openblas) \
 			"$ROOT/bench/dcue_fwd.c" "$ROOT/build/tools/dcue-train/lib.a" "$ROOT/build/libdcue.a" \
-			$(pkg-config --libs openblas zlib) -lm -lpthread -o "$fwd"
+			$(pkg-config --libs openblas zlib) -ldnnl -lgomp -lm -lpthread -o "$fwd"
 	fi
 	te() {  # malloc passes
 		local env=(MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=4294967296 MALLOC_TOP_PAD_=268435456)

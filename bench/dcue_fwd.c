@@ -7,7 +7,9 @@
  *       N crops per forward pass, split between THREADS threads with
  *       single-threaded GEMMs as `dcue-train embed` runs it; fwd: the
  *       forward passes only (for perf stat); blas: one pass on OpenBLAS's
- *       THREADS threads instead (the way before the split) */
+ *       THREADS threads instead (the way before the split).  The convolutions'
+ *       GEMMs run on the back-end DCUE_GEMM selects (gemm.h; printed). */
+#include "gemm.h"
 #include "layers.h"
 #include "model.h"
 #include "progress.h"
@@ -83,6 +85,7 @@ int main(int argc, char **argv)
 	printf("openblas %s, kernel %s, %d BLAS threads, %d forward threads\n",
 	       openblas_get_config(), openblas_get_corename(), openblas_get_num_threads(),
 	       blas ? 1 : threads);
+	printf("gemm %s (DCUE_GEMM)\n", gemm_describe());
 	printf("forward_crops_per_s %.1f\n", n / best);
 	printf("forward_gflops %.1f\n", flops * n / best / 1e9);
 	if (fwd_only)

@@ -1,4 +1,4 @@
-/* layers.c — see layers.h.  GEMMs go through OpenBLAS (row-major cblas).
+/* layers.c — see layers.h.  GEMMs go through gemm.h (oneDNN or OpenBLAS).
  *
  * The convolution is a GEMM on the input read with overlapping rows, but
  * BLAS refuses lda < K.  The forward pass sums k GEMMs of depth Ci, the
@@ -11,20 +11,12 @@
  * disjoint windows (beta = 1). */
 #include "layers.h"
 
-#include <cblas.h>
+#include "gemm.h"
+
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void gemm(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
-                 const float *B, int ldb, float beta, float *C, int ldc)
-{
-	if (M <= 0 || N <= 0 || K <= 0)
-		return;
-	cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-	            M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-}
 
 void conv1d_forward(float *out, const float *inp, const float *w, const float *b,
                     int n, int T, int Ci, int Co, int k)
@@ -35,8 +27,8 @@ void conv1d_forward(float *out, const float *inp, const float *w, const float *b
 	 * the input read shifted by j rows (lda = Ci), each packing only its
 	 * slice of the weights */
 	for (int j = 0; j < k; j++)
-		gemm(0, 0, rows, Co, Ci, 1.0f, inp + (size_t)j * Ci, Ci, w + (size_t)j * Ci * Co, Co,
-		     j > 0 ? 1.0f : 0.0f, out, Co);
+		sgemm_rm(0, 0, rows, Co, Ci, 1.0f, inp + (size_t)j * Ci, Ci, w + (size_t)j * Ci * Co, Co,
+		         j > 0 ? 1.0f : 0.0f, out, Co);
 	if (b != NULL)
 		for (int r = 0; r < rows; r++)
 			for (int c = 0; c < Co; c++)
@@ -53,12 +45,12 @@ void conv1d_backward(float *dinp, float *dw, float *db, const float *dout,
 	for (int j = 0; j < k && j < rows; j++) {
 		int m = (rows - j + k - 1) / k;
 		/* dw += A_j^T · dout_j */
-		gemm(1, 0, k * Ci, Co, m, 1.0f, inp + (size_t)j * Ci, k * Ci, dout + (size_t)j * Co,
-		     k * Co, 1.0f, dw, Co);
+		sgemm_rm(1, 0, k * Ci, Co, m, 1.0f, inp + (size_t)j * Ci, k * Ci, dout + (size_t)j * Co,
+		         k * Co, 1.0f, dw, Co);
 		/* the windows of rows j, j+k, ... are disjoint: dinp += dout_j · w^T */
 		if (dinp != NULL)
-			gemm(0, 1, m, k * Ci, Co, 1.0f, dout + (size_t)j * Co, k * Co, w, Co, 1.0f,
-			     dinp + (size_t)j * Ci, k * Ci);
+			sgemm_rm(0, 1, m, k * Ci, Co, 1.0f, dout + (size_t)j * Co, k * Co, w, Co, 1.0f,
+			         dinp + (size_t)j * Ci, k * Ci);
 	}
 	if (db != NULL)
 		for (int i = 0; i < n; i++)
@@ -438,19 +430,19 @@ void dense_forward(float *out, const float *inp, const float *w, const float *b,
 {
 	for (int i = 0; i < n; i++)
 		memcpy(out + (size_t)i * Out, b, (size_t)Out * sizeof(float));
-	gemm(0, 0, n, Out, In, 1.0f, inp, In, w, Out, 1.0f, out, Out);
+	sgemm_rm(0, 0, n, Out, In, 1.0f, inp, In, w, Out, 1.0f, out, Out);
 }
 
 void dense_backward(float *dinp, float *dw, float *db, const float *dout, const float *inp,
                     const float *w, int n, int In, int Out)
 {
 	/* out = inp · w + b */
-	gemm(1, 0, In, Out, n, 1.0f, inp, In, dout, Out, 1.0f, dw, Out);
+	sgemm_rm(1, 0, In, Out, n, 1.0f, inp, In, dout, Out, 1.0f, dw, Out);
 	for (int i = 0; i < n; i++)
 		for (int o = 0; o < Out; o++)
 			db[o] += dout[(size_t)i * Out + o];
 	if (dinp != NULL)
-		gemm(0, 1, n, In, Out, 1.0f, dout, Out, w, Out, 1.0f, dinp, In);
+		sgemm_rm(0, 1, n, In, Out, 1.0f, dout, Out, w, Out, 1.0f, dinp, In);
 }
 
 void embedding_forward(float *out, const int *idx, const float *table, int n, int D)

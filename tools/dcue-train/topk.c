@@ -2,6 +2,7 @@
 #include "topk.h"
 #include "loss.h"
 #include "msg.h"
+#include "gemm.h"
 
 #include <cblas.h>
 #include <math.h>
@@ -131,8 +132,8 @@ void cosine_search(const float *Q, size_t nq, const float *vec, const float *inv
 				cblas_sgemv(CblasRowMajor, CblasNoTrans, (int)m, (int)E, 1.0f, vec + i0 * E,
 				            (int)E, qn, 1, 0.0f, s, 1);
 			else
-				cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nb, (int)m, (int)E,
-				            1.0f, qn, (int)E, vec + i0 * E, (int)E, 0.0f, s, (int)m);
+				sgemm_rm(0, 1, (int)nb, (int)m, (int)E, 1.0f, qn, (int)E, vec + i0 * E, (int)E,
+				         0.0f, s, (int)m);
 			for (size_t q = 0; q < nb; q++) {
 				struct topk *h = &heaps[q0 + q];
 				const float *sq = s + q * m;
