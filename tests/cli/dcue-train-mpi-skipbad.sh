@@ -8,11 +8,7 @@
 set -eu
 . "$TESTS/lib.sh"
 dt=$BIN/dcue-train
-command -v mpirun >/dev/null || { echo "mpirun not installed (make deps)"; exit 1; }
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-export OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_btl_vader_single_copy_mechanism=none
-export OMPI_MCA_btl=self,vader OMPI_MCA_pml=ob1
-mpirun() { ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" command mpirun "$@"; }
+use_mpirun
 "$PYTHON" "$TESTS/fixtures/dcue/gen.py" r --tracks 60 --playlists 24
 tiny="--mel-bins 16 --embedding-size 8 --channels 8 --hidden 16 --nb-negatives 4 --quiet"
 common="--mpd r/mpd --mels r/mels $tiny --batch-size 8 --epochs 2 --steps-per-epoch 6 --skip-bad"

@@ -7,16 +7,7 @@
 set -eu
 . "$TESTS/lib.sh"
 dt=$BIN/dcue-train
-command -v mpirun >/dev/null || { echo "mpirun not installed (make deps)"; exit 1; }
-# root in a container, 2 ranks on however many cores: allowed here, so the
-# commands below stay the documented ones
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-export OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_btl_vader_single_copy_mechanism=none
-# shared memory only: a faster start, nothing probed on the network
-export OMPI_MCA_btl=self,vader OMPI_MCA_pml=ob1
-# Open MPI keeps allocations past MPI_Finalize: LeakSanitizer would report
-# them as dcue-train's, so leaks are checked in the one-process runs only
-mpirun() { ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" command mpirun "$@"; }
+use_mpirun
 "$PYTHON" "$TESTS/fixtures/dcue/gen.py" r --tracks 60 --playlists 24
 tiny="--mel-bins 16 --embedding-size 8 --channels 8 --hidden 16 --nb-negatives 4 --quiet"
 common="--mpd r/mpd --mels r/mels $tiny --batch-size 8 --epochs 2 --steps-per-epoch 12"
