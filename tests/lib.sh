@@ -24,3 +24,15 @@ use_mpirun() {
 	export OMPI_MCA_btl=self,vader OMPI_MCA_pml=ob1
 	mpirun() { ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" command mpirun "$@"; }
 }
+
+# ckpt_weights FILE: the weights and momentum of a dcue-train checkpoint,
+# as hex (equal strings: the same training, bit for bit).
+ckpt_weights() {
+	"$PYTHON" - "$1" <<'PY'
+import struct, sys
+b = open(sys.argv[1], "rb").read()
+n = struct.unpack_from("<Q", b, 16)[0]
+meta = struct.unpack_from("<I", b, 48)[0]
+print(b[72 + meta:72 + meta + 8 * n].hex())
+PY
+}
