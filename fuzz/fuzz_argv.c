@@ -54,10 +54,7 @@ static void parse(void *arg)
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc, (void)argv;
-	fuzz_quiet();
-	FILE *null = fopen("/dev/null", "w");
-	if (null != NULL)
-		stdout = null;
+	fuzz_quiet_stdout();
 	return 0;
 }
 

@@ -1,9 +1,7 @@
 /* fuzz/argv/dcue-plot.c — fuzz_argv's dcue-plot: parse_options() of
  * tools/dcue-plot/main.c (compiled in, main renamed); see argv.h. */
-#define main dcue_plot_main
-#include "../../tools/dcue-plot/main.c"
-#undef main
-
+#define ARGV_TOOL dcue_plot
+#define ARGV_SOURCE "../../tools/dcue-plot/main.c"
 #include "argv.h"
 
 void argv_dcue_plot(int argc, char **argv, void *scratch)

@@ -1,10 +1,8 @@
 /* fuzz/argv/dcue-train.c — fuzz_argv's dcue-train: parse_command() of
  * tools/dcue-train/main.c (compiled in, main renamed), and for `score`
  * score_parse_options() (score.c) as main() hands over; see argv.h. */
-#define main dcue_train_main
-#include "../../tools/dcue-train/main.c"
-#undef main
-
+#define ARGV_TOOL dcue_train
+#define ARGV_SOURCE "../../tools/dcue-train/main.c"
 #include "argv.h"
 #include "score_impl.h"
 

@@ -1,10 +1,8 @@
 /* fuzz/argv/deezer-fetch.c — fuzz_argv's deezer-fetch: parse_options() of
  * tools/deezer-fetch/main.c (compiled in, main renamed); see argv.h.  The
  * two buffers it allocates once every check has passed are freed here. */
-#define main deezer_fetch_main
-#include "../../tools/deezer-fetch/main.c"
-#undef main
-
+#define ARGV_TOOL deezer_fetch
+#define ARGV_SOURCE "../../tools/deezer-fetch/main.c"
 #include "argv.h"
 
 static int url_ok(const char *u)

@@ -1,9 +1,7 @@
 /* fuzz/argv/mel-stats.c — fuzz_argv's mel-stats: parse_options() of
  * tools/mel-stats.c (compiled in, main renamed); see argv.h. */
-#define main mel_stats_main
-#include "../../tools/mel-stats.c"
-#undef main
-
+#define ARGV_TOOL mel_stats
+#define ARGV_SOURCE "../../tools/mel-stats.c"
 #include "argv.h"
 
 void argv_mel_stats(int argc, char **argv, void *scratch)

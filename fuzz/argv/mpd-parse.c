@@ -1,9 +1,7 @@
 /* fuzz/argv/mpd-parse.c — fuzz_argv's mpd-parse: parse_command() of
  * tools/mpd-parse/main.c (compiled in, main renamed); see argv.h. */
-#define main mpd_parse_main
-#include "../../tools/mpd-parse/main.c"
-#undef main
-
+#define ARGV_TOOL mpd_parse
+#define ARGV_SOURCE "../../tools/mpd-parse/main.c"
 #include "argv.h"
 
 void argv_mpd_parse(int argc, char **argv, void *scratch)

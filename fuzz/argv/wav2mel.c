@@ -1,9 +1,7 @@
 /* fuzz/argv/wav2mel.c — fuzz_argv's wav2mel: parse_options() of
  * tools/wav2mel/main.c (compiled in, main renamed); see argv.h. */
-#define main wav2mel_main
-#include "../../tools/wav2mel/main.c"
-#undef main
-
+#define ARGV_TOOL wav2mel
+#define ARGV_SOURCE "../../tools/wav2mel/main.c"
 #include "argv.h"
 
 void argv_wav2mel(int argc, char **argv, void *scratch)

@@ -6,12 +6,7 @@
 # fails mid-table (file-size limit) leaves no file.
 set -eu
 . "$TESTS/lib.sh"
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-export OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_btl_vader_single_copy_mechanism=none
-export OMPI_MCA_btl=self,vader OMPI_MCA_pml=ob1
-# Open MPI keeps allocations past MPI_Finalize: LeakSanitizer would report
-# them as dcue-train's, so leaks are checked in the one-process runs only
-mpirun() { ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" command mpirun "$@"; }
+use_mpirun
 dt=$BIN/dcue-train
 "$PYTHON" "$TESTS/fixtures/dcue/gen.py" d --tracks 40 --playlists 9000 --length 3 --mel-bins 16 \
 	--frames 200 >/dev/null

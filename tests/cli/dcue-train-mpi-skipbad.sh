@@ -8,24 +8,11 @@
 set -eu
 . "$TESTS/lib.sh"
 dt=$BIN/dcue-train
-command -v mpirun >/dev/null || { echo "mpirun not installed (make deps)"; exit 1; }
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-export OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_btl_vader_single_copy_mechanism=none
-export OMPI_MCA_btl=self,vader OMPI_MCA_pml=ob1
-mpirun() { ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" command mpirun "$@"; }
+use_mpirun
 "$PYTHON" "$TESTS/fixtures/dcue/gen.py" r --tracks 60 --playlists 24
 tiny="--mel-bins 16 --embedding-size 8 --channels 8 --hidden 16 --nb-negatives 4 --quiet"
 common="--mpd r/mpd --mels r/mels $tiny --batch-size 8 --epochs 2 --steps-per-epoch 6 --skip-bad"
 common+=" --save m.ckpt --metrics m.tsv"
-weights() {   # the weights and momentum of a checkpoint, as hex
-	"$PYTHON" - "$1" <<'PY'
-import struct, sys
-b = open(sys.argv[1], "rb").read()
-n = struct.unpack_from("<Q", b, 16)[0]
-meta = struct.unpack_from("<I", b, 48)[0]
-print(b[72 + meta:72 + meta + 8 * n].hex())
-PY
-}
 # (`! cmd` and `a && b` never stop a `set -e` script: assert with these)
 absent() { if grep -q -- "$1" "$2"; then echo "$2 has '$1'"; exit 1; fi; }
 differ() { if [ "$1" = "$2" ]; then echo "the same: $3"; exit 1; fi; }
@@ -61,12 +48,12 @@ absent "rank 1 on $host: r/mels/$a.mel: .*: skipped$" mix.err
 # the same tracks, split and training as with both bad everywhere: the same bits
 [ -s h0/m.ckpt ]                                     # rank 0 writes
 [ ! -e h1/m.ckpt ]
-[ "$(weights hb/m.ckpt)" = "$(weights h0/m.ckpt)" ]
+[ "$(ckpt_weights hb/m.ckpt)" = "$(ckpt_weights h0/m.ckpt)" ]
 diff <(grep '^epoch' hb/m.tsv | cut -f1-7) <(grep '^epoch' h0/m.tsv | cut -f1-7)
 # and not the bits of the run where only a is bad (the comparison can fail)
 mpirun -np 1 --wdir h0 $dt train $common : -np 1 --wdir hg $dt train $common 2>one.err
 absent "$b.mel" one.err
-differ "$(weights hb/m.ckpt)" "$(weights h0/m.ckpt)" "one track bad against two"
+differ "$(ckpt_weights hb/m.ckpt)" "$(ckpt_weights h0/m.ckpt)" "one track bad against two"
 
 # --- without --skip-bad the job ends naming the rank, its host and the file ---
 rm -f h0/m.ckpt h0/m.tsv

@@ -7,28 +7,10 @@
 set -eu
 . "$TESTS/lib.sh"
 dt=$BIN/dcue-train
-command -v mpirun >/dev/null || { echo "mpirun not installed (make deps)"; exit 1; }
-# root in a container, 2 ranks on however many cores: allowed here, so the
-# commands below stay the documented ones
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-export OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_btl_vader_single_copy_mechanism=none
-# shared memory only: a faster start, nothing probed on the network
-export OMPI_MCA_btl=self,vader OMPI_MCA_pml=ob1
-# Open MPI keeps allocations past MPI_Finalize: LeakSanitizer would report
-# them as dcue-train's, so leaks are checked in the one-process runs only
-mpirun() { ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" command mpirun "$@"; }
+use_mpirun
 "$PYTHON" "$TESTS/fixtures/dcue/gen.py" r --tracks 60 --playlists 24
 tiny="--mel-bins 16 --embedding-size 8 --channels 8 --hidden 16 --nb-negatives 4 --quiet"
 common="--mpd r/mpd --mels r/mels $tiny --batch-size 8 --epochs 2 --steps-per-epoch 12"
-weights() {   # the weights and momentum of a checkpoint, as hex
-	"$PYTHON" - "$1" <<'PY'
-import struct, sys
-b = open(sys.argv[1], "rb").read()
-n = struct.unpack_from("<Q", b, 16)[0]
-meta = struct.unpack_from("<I", b, 48)[0]
-print(b[72 + meta:72 + meta + 8 * n].hex())
-PY
-}
 last_loss() { grep '^epoch' "$1" | tail -1 | cut -f4; }
 close() {     # a b rel: |a-b| <= rel*|a|
 	awk -v a="$1" -v b="$2" -v r="$3" 'BEGIN { d = a - b; if (d < 0) d = -d;
@@ -39,7 +21,7 @@ close() {     # a b rel: |a-b| <= rel*|a|
 $dt train $common --save one.ckpt --metrics one.tsv
 $dt train $common --threads 2 --save thr.ckpt --metrics thr.tsv
 $dt train $common --threads 2 --save thr2.ckpt --metrics thr2.tsv
-[ "$(weights thr.ckpt)" = "$(weights thr2.ckpt)" ]          # same seed, same threads: same bits
+[ "$(ckpt_weights thr.ckpt)" = "$(ckpt_weights thr2.ckpt)" ]          # same seed, same threads: same bits
 mpirun -np 2 $dt train $common --save np2.ckpt --metrics np2.tsv
 [ "$(grep -c '^epoch' np2.tsv)" -eq 2 ]
 close "$(last_loss one.tsv)" "$(last_loss thr.tsv)" 0.0001
@@ -77,7 +59,7 @@ PY
 # --- resume under mpirun: interrupted, resumed, the same bits ---
 mpirun -np 2 $dt train $common --save b.ckpt --metrics b.tsv --max-steps 7 --checkpoint-every 4
 mpirun -np 2 $dt train $common --save b.ckpt --metrics b.tsv --load b.ckpt
-[ "$(weights np2.ckpt)" = "$(weights b.ckpt)" ]
+[ "$(ckpt_weights np2.ckpt)" = "$(ckpt_weights b.ckpt)" ]
 diff <(grep '^epoch' np2.tsv | cut -f1-7) <(grep '^epoch' b.tsv | cut -f1-7)
 
 # --- ranks started differently refuse to start, saying what differs ---

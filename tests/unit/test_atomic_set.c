@@ -2,11 +2,11 @@
  * a set is replaced whole or not at all, whatever step fails. */
 #define _GNU_SOURCE
 #include "check.h"
+#include "files.h"
 
 #include "atomic.h"
 #include "msg.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/resource.h>
@@ -34,21 +34,6 @@ static void put(const char *path, const char *text)
 	FILE *fp = fopen(path, "w");
 	fputs(text, fp);
 	fclose(fp);
-}
-
-/* Files in dir, hidden ones included. */
-static int count_entries(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int n = 0;
-
-	if (d == NULL)
-		return -1;
-	while ((e = readdir(d)) != NULL)
-		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
-	closedir(d);
-	return n;
 }
 
 static int open_two(struct atomic_file *a, struct atomic_file *b, const char *pa,

@@ -6,6 +6,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "binfile.h"
 #include "check.h"
+#include "files.h"
 #include "msg.h"
 #include "rng.h"
 
@@ -23,17 +24,6 @@
 static unsigned char *payload;       /* [N] */
 static const uint32_t meta[6] = { 1, 2, 3, 4, 5, 6 };
 
-static void header(struct bin_header *h, size_t n)
-{
-	memset(h, 0, sizeof *h);
-	memcpy(h->magic, "DCUEBIG", 8);
-	h->version = 1;
-	h->dtype = BIN_U8;
-	h->dims[0] = n;
-	h->meta_bytes = sizeof meta;
-	h->payload_bytes = n;
-}
-
 /* small, large (2 MiB + 1: two threads' pieces and a short one), small,
  * the rest (large) */
 static void write_mixed(const char *path)
@@ -42,7 +32,7 @@ static void write_mixed(const char *path)
 	struct bin_header h;
 	size_t cut[] = { 0, 3, 3 + 2 * MIB + 1, 3 + 2 * MIB + 1 + 100, N };
 
-	header(&h, N);
+	u8_header(&h, "DCUEBIG", 1, N, sizeof meta);
 	CHECK(bin_create(&w, path, &h, meta) == 0);
 	for (int i = 0; i < 4; i++)
 		CHECK(bin_write(&w, payload + cut[i], cut[i + 1] - cut[i]) == 0);
@@ -94,18 +84,6 @@ static void test_roundtrip(void)
 	free(got);
 }
 
-static void flip(const char *path, long off)
-{
-	FILE *fp = fopen(path, "r+b");
-	int c;
-
-	fseek(fp, off, SEEK_SET);
-	c = getc(fp);
-	fseek(fp, off, SEEK_SET);
-	putc(c ^ 0x10, fp);
-	fclose(fp);
-}
-
 static void test_damage(void)
 {
 	struct bin_reader r;
@@ -114,14 +92,14 @@ static void test_damage(void)
 
 	/* a byte in the middle of the payload, read by a helper thread */
 	write_mixed("bad.bin");
-	flip("bad.bin", (long)(BIN_HEADER_BYTES + sizeof meta + 5 * MIB + 3));
+	flip_bits("bad.bin", (long)(BIN_HEADER_BYTES + sizeof meta + 5 * MIB + 3), 0x10);
 	CHECK(bin_open(&r, "bad.bin", "DCUEBIG", 1, m, sizeof m) == 0);
 	CHECK(bin_read(&r, got, N) == -1);
 	CHECK(strstr(r.err, "bad.bin: checksum mismatch") != NULL);
 	bin_close(&r);
 	/* a byte of the meta: found at the payload's end */
 	write_mixed("badm.bin");
-	flip("badm.bin", BIN_HEADER_BYTES + 2);
+	flip_bits("badm.bin", BIN_HEADER_BYTES + 2, 0x10);
 	CHECK(bin_open(&r, "badm.bin", "DCUEBIG", 1, m, sizeof m) == 0);
 	CHECK(bin_read(&r, got, 4 * MIB) == 0);
 	CHECK(bin_read(&r, got, N - 4 * MIB) == -1);
@@ -148,7 +126,7 @@ static void test_write_errors(void)
 	struct rlimit old, lim;
 
 	/* more than payload_bytes in one large call */
-	header(&h, 3 * MIB);
+	u8_header(&h, "DCUEBIG", 1, 3 * MIB, sizeof meta);
 	CHECK(bin_create(&w, "over.bin", &h, meta) == 0);
 	errno = 0;
 	CHECK(bin_write(&w, payload, 4 * MIB) == -1 && errno == EINVAL);
@@ -160,7 +138,7 @@ static void test_write_errors(void)
 	lim = old;
 	lim.rlim_cur = 3 * MIB;
 	CHECK(setrlimit(RLIMIT_FSIZE, &lim) == 0);
-	header(&h, N);
+	u8_header(&h, "DCUEBIG", 1, N, sizeof meta);
 	CHECK(bin_create(&w, "limit.bin", &h, meta) == 0);
 	errno = 0;
 	CHECK(bin_write(&w, payload, N) == -1 && errno == EFBIG);

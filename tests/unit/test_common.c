@@ -2,6 +2,7 @@
  * container, playlists.bin, .mel files, the RNG, TSV, ids, options. */
 #define _GNU_SOURCE
 #include "check.h"
+#include "files.h"
 
 #include "atomic.h"
 #include "binfile.h"
@@ -16,7 +17,6 @@
 #include "opts.h"
 #include "progress.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <errno.h>
@@ -24,21 +24,6 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static int count_entries(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int n = 0;
-
-	if (d == NULL)
-		return -1;
-	while ((e = readdir(d)) != NULL)
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			n++;
-	closedir(d);
-	return n;
-}
 
 static char *read_text(const char *path)
 {
@@ -89,29 +74,11 @@ static void write_bin(const char *path, uint32_t version, const char *payload)
 	struct bin_header h;
 	uint32_t meta[2] = { 7, 9 };
 
-	memset(&h, 0, sizeof h);
-	memcpy(h.magic, "DCUETST", 8);
-	h.version = version;
-	h.dtype = BIN_U8;
-	h.dims[0] = strlen(payload);
-	h.meta_bytes = sizeof meta;
-	h.payload_bytes = strlen(payload);
+	u8_header(&h, "DCUETST", version, strlen(payload), sizeof meta);
 	CHECK(bin_create(&w, path, &h, meta) == 0);
 	CHECK(bin_write(&w, payload, 3) == 0);
 	CHECK(bin_write(&w, payload + 3, strlen(payload) - 3) == 0);
 	CHECK(bin_finish(&w) == 0);
-}
-
-static void flip_byte(const char *path, long off)
-{
-	FILE *fp = fopen(path, "r+b");
-	int c;
-
-	fseek(fp, off, SEEK_SET);
-	c = getc(fp);
-	fseek(fp, off, SEEK_SET);
-	putc(c ^ 0x40, fp);
-	fclose(fp);
 }
 
 static void test_binfile(void)
@@ -142,14 +109,14 @@ static void test_binfile(void)
 
 	/* payload corruption is caught by the data CRC */
 	write_bin("c.bin", 1, "hello world");
-	flip_byte("c.bin", BIN_HEADER_BYTES + 8 + 4);
+	flip_bits("c.bin", BIN_HEADER_BYTES + 8 + 4, 0x40);
 	CHECK(bin_open(&r, "c.bin", "DCUETST", 1, meta, sizeof meta) == 0);
 	CHECK(bin_read(&r, buf, 11) == -1);
 	CHECK(strstr(r.err, "checksum") != NULL);
 	bin_close(&r);
 	/* header corruption by the header CRC */
 	write_bin("h.bin", 1, "hello world");
-	flip_byte("h.bin", 20);
+	flip_bits("h.bin", 20, 0x40);
 	CHECK(bin_open(&r, "h.bin", "DCUETST", 1, meta, sizeof meta) == -1);
 	CHECK(strstr(r.err, "header checksum") != NULL);
 	bin_close(&r);

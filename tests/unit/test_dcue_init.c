@@ -8,32 +8,18 @@
 #include "check.h"
 
 #include "../../tools/dcue-train/model.h"
+#include "tiny_model.h"
 #include "rng.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-static struct dcue_config config(uint32_t P)
-{
-	struct dcue_config c;
-	memset(&c, 0, sizeof c);
-	c.n_playlists = P;
-	c.mel_bins = 5;
-	c.mel_length = 128;
-	c.embedding = 6;
-	c.channels = 4;
-	c.hidden = 7;
-	c.nb_negatives = 3;
-	c.batch_size = 2;
-	return c;
-}
 
 int main(void)
 {
 	/* 10,007 × 7 values: past the threshold of the threaded draw (lowered
 	 * from 2^22 to keep the test fast), rows not a multiple of the thread
 	 * count */
-	struct dcue_config cfg = config(10007);
+	struct dcue_config cfg = tiny_config(10007);
 	struct model whole, part;
 	struct rng r, ref, rp;
 	size_t H = cfg.hidden, P = cfg.n_playlists, bad = 0;

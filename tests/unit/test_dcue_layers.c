@@ -8,6 +8,7 @@
 #include "../../tools/dcue-train/layers.h"
 #include "../../tools/dcue-train/loss.h"
 #include "../../tools/dcue-train/model.h"
+#include "tiny_model.h"
 #include "rng.h"
 
 #include <stdlib.h>
@@ -416,21 +417,6 @@ static void test_sparse(int n, int T, int Ci, int Co, int k, int p, int use_seq)
 
 /* --- the whole model ------------------------------------------------------- */
 
-static struct dcue_config tiny_config(void)
-{
-	struct dcue_config c;
-	memset(&c, 0, sizeof c);
-	c.n_playlists = 4;
-	c.mel_bins = 5;
-	c.mel_length = 128;
-	c.embedding = 6;
-	c.channels = 4;
-	c.hidden = 7;
-	c.nb_negatives = 3;
-	c.batch_size = 2;
-	return c;
-}
-
 struct model_ctx { struct model *m; struct workspace *ws; float *x0; int B, K; enum criterion crit; };
 
 static double model_loss(void *v)
@@ -453,7 +439,7 @@ static void fill_input(struct model *m, float *x0, int n)
 
 static void test_model(enum criterion crit)
 {
-	struct dcue_config cfg = tiny_config();
+	struct dcue_config cfg = tiny_config(4);
 	struct model m;
 	struct workspace ws;
 	int B = 2, K = 4, n = B * K;
@@ -563,7 +549,7 @@ static void test_model(enum criterion crit)
  * and without skipping, dense and sparse. */
 static void test_chunks(void)
 {
-	struct dcue_config cfg = tiny_config();
+	struct dcue_config cfg = tiny_config(4);
 	struct model m;
 	struct workspace ws;
 	int B = 20, K = 4, n = B * K;
@@ -615,7 +601,7 @@ static void test_chunks(void)
  * chunks per thread. */
 static void test_forward_threads(void)
 {
-	struct dcue_config cfg = tiny_config();
+	struct dcue_config cfg = tiny_config(4);
 	struct model m;
 	struct workspace one, par;
 	int ns[] = { 1, 2, 5, 37 };
@@ -657,7 +643,7 @@ static void test_forward_threads(void)
 
 static void test_sgd(void)
 {
-	struct dcue_config cfg = tiny_config();
+	struct dcue_config cfg = tiny_config(4);
 	struct model m;
 	model_init(&m, &cfg);
 	model_randomize(&m, &R);

@@ -8,6 +8,7 @@
 #include "check.h"
 
 #include "../../tools/dcue-train/model.h"
+#include "tiny_model.h"
 #include "../../tools/dcue-train/reduce.h"
 #include "rng.h"
 
@@ -15,21 +16,6 @@
 #include <string.h>
 
 static struct rng R;
-
-static struct dcue_config config(uint32_t P)
-{
-	struct dcue_config c;
-	memset(&c, 0, sizeof c);
-	c.n_playlists = P;
-	c.mel_bins = 5;
-	c.mel_length = 128;
-	c.embedding = 6;
-	c.channels = 4;
-	c.hidden = 7;
-	c.nb_negatives = 3;
-	c.batch_size = 2;
-	return c;
-}
 
 /* worst |a-b| / (atol + rtol*|b|) over n values */
 static double worst(const float *a, const float *b, size_t n, double atol, double rtol)
@@ -44,7 +30,7 @@ static double worst(const float *a, const float *b, size_t n, double atol, doubl
 
 static void test_lazy_vs_dense(float lr, float mu, int steps, double touch)
 {
-	struct dcue_config cfg = config(40);
+	struct dcue_config cfg = tiny_config(40);
 	struct model dense, lazy;
 	size_t H = cfg.hidden, P = cfg.n_playlists;
 	float *g = malloc(P * H * sizeof(float));
@@ -101,7 +87,7 @@ static void test_lazy_vs_dense(float lr, float mu, int steps, double touch)
 /* k zero-gradient steps at once equal k single steps (and 0 steps nothing). */
 static void test_closed_form(void)
 {
-	struct dcue_config cfg = config(3);
+	struct dcue_config cfg = tiny_config(3);
 	struct model a, b;
 	model_init(&a, &cfg);
 	model_init(&b, &cfg);
@@ -129,7 +115,7 @@ static void test_closed_form(void)
  * and the same shared weights. */
 static void test_parts(void)
 {
-	struct dcue_config cfg = config(11);
+	struct dcue_config cfg = tiny_config(11);
 	struct model whole, part;
 	struct rng r1, r2;
 	size_t H = cfg.hidden;

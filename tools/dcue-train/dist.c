@@ -122,34 +122,30 @@ void dist_finish(void)
 /* MPI counts are int: big buffers go in pieces. */
 #define PIECE ((size_t)1 << 28)
 
-void dist_sum_floats(float *buf, size_t n)
+/* An in-place allreduce of n elements of width bytes each, in pieces. */
+static void allreduce(void *buf, size_t n, size_t width, MPI_Datatype type, MPI_Op op)
 {
 	if (dist.size <= 1)
 		return;
 	for (size_t i = 0; i < n; i += PIECE) {
 		size_t k = n - i < PIECE ? n - i : PIECE;
-		mpi.allreduce(MPI_IN_PLACE, buf + i, (int)k, mpi.f32, mpi.sum, mpi.world);
+		mpi.allreduce(MPI_IN_PLACE, (char *)buf + i * width, (int)k, type, op, mpi.world);
 	}
+}
+
+void dist_sum_floats(float *buf, size_t n)
+{
+	allreduce(buf, n, sizeof *buf, mpi.f32, mpi.sum);
 }
 
 void dist_sum_doubles(double *buf, size_t n)
 {
-	if (dist.size <= 1)
-		return;
-	for (size_t i = 0; i < n; i += PIECE) {
-		size_t k = n - i < PIECE ? n - i : PIECE;
-		mpi.allreduce(MPI_IN_PLACE, buf + i, (int)k, mpi.f64, mpi.sum, mpi.world);
-	}
+	allreduce(buf, n, sizeof *buf, mpi.f64, mpi.sum);
 }
 
 void dist_or_bytes(uint8_t *buf, size_t n)
 {
-	if (dist.size <= 1)
-		return;
-	for (size_t i = 0; i < n; i += PIECE) {
-		size_t k = n - i < PIECE ? n - i : PIECE;
-		mpi.allreduce(MPI_IN_PLACE, buf + i, (int)k, mpi.byte, mpi.bor, mpi.world);
-	}
+	allreduce(buf, n, sizeof *buf, mpi.byte, mpi.bor);
 }
 
 void dist_allgather(const void *src, void *dst, size_t n)
