@@ -90,7 +90,7 @@ void dist_init(int *argc, char ***argv)
 {
 	int provided;
 
-	if (getenv("Ompi.world_SIZE") == NULL && getenv("PMIX_RANK") == NULL &&
+	if (getenv("OMPI_COMM_WORLD_SIZE") == NULL && getenv("PMIX_RANK") == NULL &&
 	    getenv("PMI_RANK") == NULL)
 		return;
 	load_mpi();
