@@ -148,19 +148,40 @@ build-fuzz/fuzz_argv: $(BUILD)/fuzz/fuzz_argv.o $(FUZZ_ARGV_OBJ) $(TOOL_LIBS) $(
 	$(CC) $(CFLAGS) -fsanitize=fuzzer,address,undefined $(LDFLAGS) -Wl,--wrap=exit \
 	  -o $@ $^ $(LDLIBS_ALL)
 
-fuzz-build: $(FUZZ_NAMES:%=build-fuzz/fuzz_%)
+# The binary seeds and regression inputs (.mel, checkpoints) are not
+# committed: fuzz/seeds.c writes them with the project's own writers into
+# $(BUILD)/fuzz-seeds/corpus/NAME/ and $(BUILD)/fuzz-seeds/regress/NAME/,
+# next to the text ones in fuzz/corpus/NAME/ and fuzz/regress/NAME/.  Many
+# outputs, so a stamp; the folder is replaced whole.
+FUZZ_SEEDS := $(BUILD)/fuzz-seeds/stamp
+
+$(BUILD)/fuzz/seeds: $(BUILD)/fuzz/seeds.o $(TOOL_LIBS) $(LIBDCUE)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SANFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
+
+$(FUZZ_SEEDS): $(BUILD)/fuzz/seeds
+	rm -rf $(BUILD)/fuzz-seeds.tmp
+	$< $(BUILD)/fuzz-seeds.tmp && touch $(BUILD)/fuzz-seeds.tmp/stamp
+	rm -rf $(BUILD)/fuzz-seeds && mv $(BUILD)/fuzz-seeds.tmp $(BUILD)/fuzz-seeds
+
+fuzz-build: $(FUZZ_NAMES:%=build-fuzz/fuzz_%) $(FUZZ_SEEDS)
 
 # New finds go to build-fuzz/corpus/NAME (not committed: copy the useful
-# ones into fuzz/corpus/NAME), crashes to build-fuzz/crashes/NAME/.
+# ones into fuzz/corpus/NAME), crashes to build-fuzz/crashes/NAME/.  The
+# seeds are fuzz/corpus/NAME, fuzz/regress/NAME and the generated ones.
 fuzz:
 	@$(MAKE) --no-print-directory FUZZ=1 fuzz-build
 	@for h in $(FUZZ_NAMES); do \
-	  mkdir -p build-fuzz/corpus/$$h build-fuzz/crashes/$$h fuzz/regress/$$h; \
+	  mkdir -p build-fuzz/corpus/$$h build-fuzz/crashes/$$h; \
+	  dirs=; for d in fuzz/corpus/$$h fuzz/regress/$$h build-fuzz/fuzz-seeds/corpus/$$h \
+	                  build-fuzz/fuzz-seeds/regress/$$h; do \
+	    [ -d $$d ] && dirs="$$dirs $$d"; \
+	  done; \
 	  dict=; [ -f fuzz/dict/$$h.dict ] && dict=-dict=fuzz/dict/$$h.dict; \
 	  echo "== fuzz_$$h: $(FUZZ_SECONDS) s"; \
 	  build-fuzz/fuzz_$$h -max_total_time=$(FUZZ_SECONDS) -malloc_limit_mb=512 \
 	    -rss_limit_mb=2048 -timeout=10 -artifact_prefix=build-fuzz/crashes/$$h/ $$dict \
-	    $(FUZZ_FLAGS) build-fuzz/corpus/$$h fuzz/corpus/$$h fuzz/regress/$$h || exit 1; \
+	    $(FUZZ_FLAGS) build-fuzz/corpus/$$h $$dirs || exit 1; \
 	done
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
@@ -196,7 +217,7 @@ bench-deps: deps
 test: deps
 	@$(MAKE) --no-print-directory check
 
-check: $(TOOL_BINS) $(UNIT_BINS) $(FUZZ_REPLAY)
+check: $(TOOL_BINS) $(UNIT_BINS) $(FUZZ_REPLAY) $(FUZZ_SEEDS)
 	@BIN=$(abspath $(BIN)) UNIT=$(abspath $(BUILD)/tests) PYTHON=$(PYTHON) SAN=$(SAN) \
 	  tests/run.sh
 

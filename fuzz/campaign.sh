@@ -1,8 +1,9 @@
 #!/bin/bash
 # fuzz/campaign.sh SECONDS NAME... — runs build-fuzz/fuzz_NAME (built by
 # `make fuzz` or `make FUZZ=1 fuzz-build`) for SECONDS each, one after the
-# other, niced (nice 19), on the committed corpus plus the scratch corpus
-# build-fuzz/corpus/NAME; logs to build-fuzz/log/NAME.log and appends
+# other, niced (nice 19), on the committed corpus, the generated binary
+# seeds (build-fuzz/fuzz-seeds/, written by the same make) plus the scratch
+# corpus build-fuzz/corpus/NAME; logs to build-fuzz/log/NAME.log and appends
 # "NAME cpu=S execs=N cov=E exit=C wall=S" to build-fuzz/log/summary.
 #
 # SECONDS is CPU time (user + system of the fuzzer), not wall time, so that
@@ -24,7 +25,12 @@ cpu_of() { # utime + stime of a process, in seconds
 }
 
 for h in "$@"; do
-	mkdir -p build-fuzz/corpus/$h build-fuzz/crashes/$h fuzz/regress/$h
+	mkdir -p build-fuzz/corpus/$h build-fuzz/crashes/$h
+	dirs=()
+	for d in fuzz/corpus/$h fuzz/regress/$h build-fuzz/fuzz-seeds/corpus/$h \
+	         build-fuzz/fuzz-seeds/regress/$h; do
+		[ -d "$d" ] && dirs+=("$d")
+	done
 	dict=(); [ -f fuzz/dict/$h.dict ] && dict=(-dict=fuzz/dict/$h.dict)
 	log=build-fuzz/log/$h.log
 	limit=0; [ "${CAMPAIGN_WALL:-0}" = 1 ] && limit=$secs
@@ -32,7 +38,7 @@ for h in "$@"; do
 	nice -n 19 build-fuzz/fuzz_$h -max_total_time="$limit" -malloc_limit_mb=512 \
 		-rss_limit_mb=2048 -timeout=120 -print_final_stats=1 \
 		-artifact_prefix=build-fuzz/crashes/$h/ "${dict[@]}" \
-		build-fuzz/corpus/$h fuzz/corpus/$h fuzz/regress/$h >"$log" 2>&1 &
+		build-fuzz/corpus/$h "${dirs[@]}" >"$log" 2>&1 &
 	pid=$!
 	cpu=0 stopped=0
 	while kill -0 "$pid" 2>/dev/null; do

@@ -128,6 +128,19 @@ is_png ck.png
 [ "$(block ck.gp epoch)" = "$(printf ' 1 0.85 0.82 0.25 0.3\n 2 0.55 0.6 0.52 0.5')" ]
 [ "$(block ck.gp step)" = ' 1 0.9 NaN 0.2 NaN' ]
 
+# a checkpoint as dcue-train writes it now (version 2: row steps after the
+# history): the same curves as its --metrics file
+"$PYTHON" "$TESTS/fixtures/dcue/gen.py" d --tracks 20 --playlists 8 --length 8 >/dev/null
+$BIN/dcue-train train --mpd d/mpd --mels d/mels --mel-bins 16 --embedding-size 8 --channels 8 \
+	--hidden 16 --nb-negatives 4 --batch-size 4 --threads 1 --quiet --epochs 2 \
+	--save v2.ckpt --metrics v2.tsv
+[ "$(od -An -tu4 -j8 -N4 v2.ckpt | tr -d ' ')" = 2 ]
+$P curves -o v2.png --script v2-ckpt.gp v2.ckpt
+$P curves -o v2.png --script v2-tsv.gp v2.tsv
+[ "$(block v2-ckpt.gp epoch | wc -l)" -eq 2 ]
+round5() { awk '{ for (i = 1; i <= NF; i++) if ($i != "NaN") $i = sprintf("%.5g", $i); print }'; }
+[ "$(block v2-ckpt.gp epoch | round5)" = "$(block v2-tsv.gp epoch | round5)" ]   # TSV: 6 digits
+
 # --- errors ------------------------------------------------------------------
 echo old > keep.png
 fails 1 'cannot run /nonexistent/gnuplot' $P curves --gnuplot /nonexistent/gnuplot -o keep.png $F/metrics.tsv
@@ -163,6 +176,9 @@ fails 1 'corrupt.mel' $P curves -o keep.png corrupt.mel
 cp small.ckpt corrupt.ckpt
 printf '\001' | dd of=corrupt.ckpt bs=1 seek=$((72 + 40 + 30)) conv=notrunc 2>/dev/null
 fails 1 'corrupt.ckpt' $P curves -o keep.png corrupt.ckpt
+cp v2.ckpt corrupt2.ckpt          # a row step (the payload's last bytes) changed
+printf '\001' | dd of=corrupt2.ckpt bs=1 seek=$(($(stat -c %s v2.ckpt) - 3)) conv=notrunc 2>/dev/null
+fails 1 'corrupt2.ckpt: .*checksum' $P curves -o keep.png corrupt2.ckpt
 [ "$(cat keep.png)" = old ]
 no_tmp
 

@@ -1,7 +1,8 @@
 /* test_readers.c — readers against hostile files found by fuzzing or by
  * the audit of issue 12: each case is a file a reader must refuse with a
  * message naming it (see also tests/cli/hostile-values.sh and the inputs
- * under fuzz/regress/, replayed by tests/cli/fuzz-replay.sh). */
+ * under fuzz/regress/ and of fuzz/seeds.c, replayed by
+ * tests/cli/fuzz-replay.sh). */
 #define _GNU_SOURCE
 #include "check.h"
 

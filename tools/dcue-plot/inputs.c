@@ -306,8 +306,29 @@ const char *kv_get(const struct kv *kv, const char *key)
 
 /* The checkpoint's metric history (docs/dcue-train.md, "Checkpoint"): after
  * f32 params[n] and f32 momentum[n], rows of 72 bytes: u32 kind (0 epoch,
- * 1 step), u32 epoch, u64 step, then seven f64 in the metrics TSV's order. */
+ * 1 step), u32 epoch, u64 step, then seven f64 in the metrics TSV's order;
+ * in version 2 then u64 row_step[dims[2]], read only for the CRC. */
 enum { CKPT_ROW_BYTES = 72 };
+
+/* Reads and drops the next n payload bytes (the CRC covers them); -1 with
+ * the message printed. */
+static int ckpt_skip(struct bin_reader *r, uint64_t n)
+{
+	unsigned char *scratch = xmalloc(1 << 20);
+
+	while (n > 0) {
+		size_t k = n < (1 << 20) ? (size_t)n : (1 << 20);
+
+		if (bin_read(r, scratch, k) != 0) {
+			warnx("%s", r->err);
+			free(scratch);
+			return -1;
+		}
+		n -= k;
+	}
+	free(scratch);
+	return 0;
+}
 
 static int ckpt_meta_bytes(const char *path, uint32_t *meta_bytes)
 {
@@ -344,14 +365,14 @@ int ckpt_history_read(const char *path, struct table *t)
 	unsigned char *meta, row[CKPT_ROW_BYTES];
 	char *text = NULL;
 	size_t len = 0;
-	uint64_t skip, n_rows;
+	uint64_t skip, n_rows, n_steps;
 	FILE *out;
 
 	memset(t, 0, sizeof *t);
 	if (ckpt_meta_bytes(path, &meta_bytes) != 0)
 		return -1;
 	meta = xmalloc(meta_bytes ? meta_bytes : 1);
-	if (bin_open(&r, path, "DCUECKP", 1, meta, meta_bytes) != 0) {
+	if (bin_open(&r, path, "DCUECKP", 2, meta, meta_bytes) != 0) {
 		warnx("%s", r.err);
 		free(meta);
 		bin_close(&r);         /* the file may be open (found by fuzz_plot_inputs) */
@@ -359,30 +380,23 @@ int ckpt_history_read(const char *path, struct table *t)
 	}
 	free(meta);
 	n_rows = r.h.dims[1];
+	n_steps = r.h.version >= 2 ? r.h.dims[2] : 0;
 	skip = 8 * r.h.dims[0];
-	if (r.h.dims[0] > (UINT64_MAX - 1) / 16 || n_rows > UINT64_MAX / 2 / CKPT_ROW_BYTES ||
-	    r.h.payload_bytes != skip + n_rows * CKPT_ROW_BYTES) {
-		warnx("%s: payload of %llu bytes does not hold %llu parameters and %llu history rows",
-		      path, (unsigned long long)r.h.payload_bytes,
-		      (unsigned long long)r.h.dims[0], (unsigned long long)n_rows);
+	if (r.h.dims[0] > (UINT64_MAX - 1) / 16 || n_rows > UINT64_MAX / 4 / CKPT_ROW_BYTES ||
+	    n_steps > UINT64_MAX / 4 / 8 ||
+	    r.h.payload_bytes != skip + n_rows * CKPT_ROW_BYTES + 8 * n_steps) {
+		warnx("%s: payload of %llu bytes does not hold %llu parameters, %llu history rows "
+		      "and %llu row steps", path, (unsigned long long)r.h.payload_bytes,
+		      (unsigned long long)r.h.dims[0], (unsigned long long)n_rows,
+		      (unsigned long long)n_steps);
 		bin_close(&r);
 		return -1;
 	}
 	/* the parameters are not needed, but reading them checks the CRC */
-	unsigned char *scratch = xmalloc(1 << 20);
-
-	while (skip > 0) {
-		size_t n = skip < (1 << 20) ? (size_t)skip : (1 << 20);
-
-		if (bin_read(&r, scratch, n) != 0) {
-			warnx("%s", r.err);
-			free(scratch);
-			bin_close(&r);
-			return -1;
-		}
-		skip -= n;
+	if (ckpt_skip(&r, skip) != 0) {
+		bin_close(&r);
+		return -1;
 	}
-	free(scratch);
 	if ((out = open_memstream(&text, &len)) == NULL)
 		die(EXIT_WORK, "open_memstream");
 	fputs("# kind\tepoch\tstep", out);
@@ -422,6 +436,12 @@ int ckpt_history_read(const char *path, struct table *t)
 				fprintf(out, "\t%.17g", v[i]);
 		}
 		fputc('\n', out);
+	}
+	if (ckpt_skip(&r, 8 * n_steps) != 0) {   /* row_step: only the CRC */
+		fclose(out);
+		free(text);
+		bin_close(&r);
+		return -1;
 	}
 	bin_close(&r);
 	if (fclose(out) != 0)
