@@ -44,6 +44,7 @@ static int write_mel(const char *path, uint32_t dtype, uint64_t T, uint64_t M, u
 		.vmin = -80.0f, .vmax = 0.0f,
 	};
 	float values[64 * 64];          /* [T][M] */
+	char err[600];
 	struct rng r;
 
 	if (T * M > sizeof values / sizeof values[0]) {
@@ -53,7 +54,13 @@ static int write_mel(const char *path, uint32_t dtype, uint64_t T, uint64_t M, u
 	rng_seed(&r, seed);
 	for (uint64_t i = 0; i < T * M; i++)
 		values[i] = -80.0f * rng_float(&r);
-	return mel_write(path, &meta, dtype, T, M, values);
+	if (mel_write(path, &meta, dtype, T, M, values, err, sizeof err) != 0) {
+		int e = errno;
+		fprintf(stderr, "seeds: %s\n", err);
+		errno = e;
+		return -1;
+	}
+	return 0;
 }
 
 /* A tiny trained-looking model (P 4, M 8, T 128, E = C = H = 4: 400
