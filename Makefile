@@ -148,7 +148,7 @@ build-fuzz/fuzz_argv: $(BUILD)/fuzz/fuzz_argv.o $(FUZZ_ARGV_OBJ) $(TOOL_LIBS) $(
 	$(CC) $(CFLAGS) -fsanitize=fuzzer,address,undefined $(LDFLAGS) -Wl,--wrap=exit \
 	  -o $@ $^ $(LDLIBS_ALL)
 
-# The binary seeds and regression inputs (.mel, checkpoints) are not
+# The seeds and regression inputs in dcue's binary formats are not
 # committed: fuzz/seeds.c writes them with the project's own writers into
 # $(BUILD)/fuzz-seeds/corpus/NAME/ and $(BUILD)/fuzz-seeds/regress/NAME/,
 # next to the text ones in fuzz/corpus/NAME/ and fuzz/regress/NAME/.  Many

@@ -22,17 +22,61 @@ uint8_t mel_value_to_u8(const struct mel_meta *m, float v)
 	return (uint8_t)lrintf(x);
 }
 
+/* What every reader requires of a header (before any arithmetic: vmax −
+ * vmin of two huge finite values overflows to infinity, and every u8 value
+ * would be NaN), and the writer of what it writes: 0, or -1 with the
+ * reason, without the path, in why. */
+static int check_header(const struct mel_meta *meta, uint32_t dtype, uint64_t T, uint64_t M,
+                        char *why, size_t cap)
+{
+	if (dtype != BIN_U8 && dtype != BIN_F32) {
+		snprintf(why, cap, "unsupported dtype %u", dtype);
+		return -1;
+	}
+	if (M == 0 || M > MEL_BANDS_MAX || T > MEL_FRAMES_MAX) {
+		snprintf(why, cap, "dimensions %llu x %llu out of range (expected 1 to %d bands, "
+		         "at most %llu frames)", (unsigned long long)T, (unsigned long long)M,
+		         MEL_BANDS_MAX, (unsigned long long)MEL_FRAMES_MAX);
+		return -1;
+	}
+	if (meta->scale > MEL_SCALE_LOG1P || meta->pad > MEL_PAD_REFLECT) {
+		snprintf(why, cap, "unknown scale %u or padding %u", meta->scale, meta->pad);
+		return -1;
+	}
+	if (!(meta->vmax > meta->vmin) || !mel_value_ok(meta->vmin) || !mel_value_ok(meta->vmax)) {
+		snprintf(why, cap, "invalid value range [%g, %g] (expected vmin < vmax, both "
+		         "within ±%g)", (double)meta->vmin, (double)meta->vmax,
+		         (double)MEL_VALUE_MAX);
+		return -1;
+	}
+	return 0;
+}
+
 int mel_write(const char *path, const struct mel_meta *meta, uint32_t dtype,
-              uint64_t T, uint64_t M, const float *values)
+              uint64_t T, uint64_t M, const float *values, char *err, size_t errcap)
 {
 	struct bin_writer w;
 	struct bin_header h;
 	uint8_t buf[4096];
+	char why[200];
 
-	if ((dtype != BIN_U8 && dtype != BIN_F32) || M == 0 || !(meta->vmax > meta->vmin)) {
+	/* refuse what no reader would accept, before anything is created */
+	if (check_header(meta, dtype, T, M, why, sizeof why) != 0) {
+		snprintf(err, errcap, "%s: %s; nothing written", path, why);
 		errno = EINVAL;
 		return -1;
 	}
+	if (dtype == BIN_F32)
+		for (uint64_t i = 0; i < T * M; i++)
+			if (!mel_value_ok(values[i])) {
+				snprintf(err, errcap, "%s: value %llu (frame %llu) is %s (expected a "
+				         "finite value within ±%g); nothing written", path,
+				         (unsigned long long)i, (unsigned long long)(i / M),
+				         isfinite(values[i]) ? "out of range" : "not finite",
+				         (double)MEL_VALUE_MAX);
+				errno = EINVAL;
+				return -1;
+			}
 	memset(&h, 0, sizeof h);
 	memcpy(h.magic, MEL_MAGIC, sizeof MEL_MAGIC);
 	h.version = MEL_VERSION;
@@ -42,7 +86,7 @@ int mel_write(const char *path, const struct mel_meta *meta, uint32_t dtype,
 	h.meta_bytes = sizeof *meta;
 	h.payload_bytes = T * M * bin_dtype_size(dtype);
 	if (bin_create(&w, path, &h, meta) != 0)
-		return -1;
+		goto fail_io;
 	if (dtype == BIN_F32) {
 		if (bin_write(&w, values, T * M * sizeof(float)) != 0)
 			goto fail;
@@ -56,46 +100,37 @@ int mel_write(const char *path, const struct mel_meta *meta, uint32_t dtype,
 				goto fail;
 		}
 	}
-	return bin_finish(&w);
+	if (bin_finish(&w) != 0)
+		goto fail_io;
+	return 0;
 fail:
 	{
 		int saved = errno;
 		bin_abort(&w);
 		errno = saved;
 	}
+fail_io:
+	snprintf(err, errcap, "%s: cannot write: %s", path, strerror(errno));
 	return -1;
 }
 
 int mel_open(struct bin_reader *r, const char *path, struct mel *m)
 {
+	char why[200];
+
 	memset(m, 0, sizeof *m);
 	if (bin_open(r, path, MEL_MAGIC, MEL_VERSION, &m->meta, sizeof m->meta) != 0)
 		return -1;
 	m->dtype = r->h.dtype;
 	m->n_frames = r->h.dims[0];
 	m->n_mels = r->h.dims[1];
-	if (m->dtype != BIN_U8 && m->dtype != BIN_F32) {
-		snprintf(r->err, sizeof r->err, "%s: unsupported dtype %u", path, m->dtype);
+	if (check_header(&m->meta, m->dtype, m->n_frames, m->n_mels, why, sizeof why) != 0) {
+		snprintf(r->err, sizeof r->err, "%s: %s", path, why);
 		return -1;
 	}
-	if (m->n_mels == 0 || m->n_mels > 4096 || m->n_frames > ((uint64_t)1 << 32) ||
-	    r->h.payload_bytes != m->n_frames * m->n_mels * bin_dtype_size(m->dtype)) {
+	if (r->h.payload_bytes != m->n_frames * m->n_mels * bin_dtype_size(m->dtype)) {
 		snprintf(r->err, sizeof r->err, "%s: dimensions %llu x %llu do not match the payload",
 		         path, (unsigned long long)m->n_frames, (unsigned long long)m->n_mels);
-		return -1;
-	}
-	if (m->meta.scale > MEL_SCALE_LOG1P || m->meta.pad > MEL_PAD_REFLECT) {
-		snprintf(r->err, sizeof r->err, "%s: unknown scale %u or padding %u", path,
-		         m->meta.scale, m->meta.pad);
-		return -1;
-	}
-	/* checked before any arithmetic: vmax − vmin of two huge finite values
-	 * overflows to infinity, and every u8 value would be NaN */
-	if (!(m->meta.vmax > m->meta.vmin) || !mel_value_ok(m->meta.vmin) ||
-	    !mel_value_ok(m->meta.vmax)) {
-		snprintf(r->err, sizeof r->err, "%s: invalid value range [%g, %g] (expected "
-		         "vmin < vmax, both within ±%g)", path, (double)m->meta.vmin,
-		         (double)m->meta.vmax, (double)MEL_VALUE_MAX);
 		return -1;
 	}
 	return 0;

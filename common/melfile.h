@@ -43,6 +43,10 @@ struct mel_meta {
  * enough.  Readers refuse files outside it. */
 #define MEL_VALUE_MAX 1e6f
 
+/* The largest dimensions readers accept (and the writer writes). */
+#define MEL_BANDS_MAX 4096
+#define MEL_FRAMES_MAX ((uint64_t)1 << 32)
+
 /* 1 when v is finite and |v| <= MEL_VALUE_MAX. */
 static inline int mel_value_ok(float v)
 {
@@ -69,9 +73,12 @@ static inline float mel_u8_to_value(const struct mel_meta *m, uint8_t q)
 uint8_t mel_value_to_u8(const struct mel_meta *m, float v);
 
 /* Writes values (T × M floats, frames-major) in the given dtype, quantising
- * for BIN_U8.  Atomic; -1 with errno on failure. */
+ * for BIN_U8.  Atomic; -1 on failure with errno set and a message naming
+ * the file in err.  What a reader would refuse (dtype, dimensions, scale,
+ * padding, a range beyond ±MEL_VALUE_MAX or empty, an f32 value not
+ * finite or beyond it) is refused before anything is created (EINVAL). */
 int mel_write(const char *path, const struct mel_meta *meta, uint32_t dtype,
-              uint64_t T, uint64_t M, const float *values);
+              uint64_t T, uint64_t M, const float *values, char *err, size_t errcap);
 
 /* Opens and validates header and meta (dtype, dims, range) without reading
  * the payload; the caller continues with bin_read(r, ...) and bin_close(r).

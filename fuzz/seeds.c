@@ -7,7 +7,8 @@
  *                   not exist yet (the Makefile writes DIR.tmp, renames)
  *   seeds --list    prints the paths it writes, relative to DIR, one a line
  *
- * Valid files come from mel_write and ckpt_write.  A hostile file is a
+ * Valid files come from mel_write, ckpt_write, playlists_write and
+ * emb_write.  A hostile file is a
  * valid one with fields rewritten and both CRCs recomputed (as
  * tests/fixtures/binpatch.py does), or with its header CRC broken, so that
  * it reaches the reader's check behind the checksums.  Every value comes
@@ -26,8 +27,10 @@
 #include "atomic.h"
 #include "binfile.h"
 #include "checkpoint.h"
+#include "embfile.h"
 #include "melfile.h"
 #include "msg.h"
+#include "playlists.h"
 #include "rng.h"
 
 /* --- valid files ------------------------------------------------------------ */
@@ -41,6 +44,7 @@ static int write_mel(const char *path, uint32_t dtype, uint64_t T, uint64_t M, u
 		.vmin = -80.0f, .vmax = 0.0f,
 	};
 	float values[64 * 64];          /* [T][M] */
+	char err[600];
 	struct rng r;
 
 	if (T * M > sizeof values / sizeof values[0]) {
@@ -50,7 +54,13 @@ static int write_mel(const char *path, uint32_t dtype, uint64_t T, uint64_t M, u
 	rng_seed(&r, seed);
 	for (uint64_t i = 0; i < T * M; i++)
 		values[i] = -80.0f * rng_float(&r);
-	return mel_write(path, &meta, dtype, T, M, values);
+	if (mel_write(path, &meta, dtype, T, M, values, err, sizeof err) != 0) {
+		int e = errno;
+		fprintf(stderr, "seeds: %s\n", err);
+		errno = e;
+		return -1;
+	}
+	return 0;
 }
 
 /* A tiny trained-looking model (P 4, M 8, T 128, E = C = H = 4: 400
@@ -90,6 +100,74 @@ static int write_tiny_ckpt(const char *path)
 	model_free(&m);
 	return rc;
 }
+
+/* A playlists.bin of P playlists over N tracks: pid[P], offsets[P + 1],
+ * then the track rows (CSR, playlists.h). */
+static int write_playlists(const char *path, uint64_t P, uint64_t N, const uint32_t *pid,
+                           const uint64_t *offsets, const uint32_t *track)
+{
+	struct playlists pl = {
+		.n_playlists = P, .n_entries = offsets[P], .n_tracks = N,
+		.pid = (uint32_t *)pid, .offsets = (uint64_t *)offsets, .track = (uint32_t *)track,
+	};
+
+	return playlists_write(path, &pl);
+}
+
+/* Two playlists (pids 7, 10) of one track each, out of 3. */
+static int pls_small(const char *p)
+{
+	static const uint32_t pid[] = { 7, 10 }, track[] = { 0, 1 };
+	static const uint64_t off[] = { 0, 1, 2 };
+
+	return write_playlists(p, 2, 3, pid, off, track);
+}
+
+/* Four playlists (pids 7 ... 16) of 1 or 2 tracks, out of 8; track 3 in three. */
+static int pls_four(const char *p)
+{
+	static const uint32_t pid[] = { 7, 10, 13, 16 }, track[] = { 4, 0, 5, 3, 6, 7, 3 };
+	static const uint64_t off[] = { 0, 2, 3, 5, 7 };
+
+	return write_playlists(p, 4, 8, pid, off, track);
+}
+
+/* What mpd-parse makes of tests/fixtures/mpd/ (two slices): pids 0 ... 5,
+ * 16 entries over 7 tracks, 2 or 3 per playlist, a repeat removed. */
+static int pls_mpd(const char *p)
+{
+	static const uint32_t pid[] = { 0, 1, 2, 3, 4, 5 };
+	static const uint32_t track[] = { 0, 1, 2, 1, 3, 4, 2, 5, 6, 0, 1, 4, 6, 3, 1, 2 };
+	static const uint64_t off[] = { 0, 3, 6, 8, 11, 13, 16 };
+
+	return write_playlists(p, 6, 7, pid, off, track);
+}
+
+/* An embeddings file of n rows of width 4 as dcue-train embed writes it:
+ * keys from key0 by step, vectors N(0, 0.5²) from the seed. */
+static int write_emb(const char *path, uint32_t kind, size_t n, uint32_t key0, uint32_t step,
+                     uint64_t seed)
+{
+	uint32_t key[16];
+	float vec[16 * 4];
+	struct embeddings e = { .kind = kind, .n = n, .E = 4, .key = key, .vec = vec };
+	struct rng r;
+
+	if (n > sizeof key / sizeof key[0]) {
+		errno = EINVAL;
+		return -1;
+	}
+	rng_seed(&r, seed);
+	for (size_t i = 0; i < n; i++)
+		key[i] = key0 + (uint32_t)i * step;
+	for (size_t i = 0; i < n * e.E; i++)
+		vec[i] = 0.5f * (float)rng_normal(&r);
+	return emb_write(path, &e);
+}
+
+/* The 7 tracks of pls_mpd; the four playlists of pls_four. */
+static int emb_tracks(const char *p) { return write_emb(p, EMB_TRACKS, 7, 0, 1, 4); }
+static int emb_playlists(const char *p) { return write_emb(p, EMB_PLAYLISTS, 4, 7, 3, 5); }
 
 /* --- hostile files ------------------------------------------------------------ */
 
@@ -206,6 +284,11 @@ static const struct seed seeds[] = {
 	{ "corpus/melstats/f32-4x7.mel", NULL, copy, "corpus/mel/f32-4x7.mel" },
 	{ "corpus/checkpoint/tiny.ckpt", write_tiny_ckpt, NULL, NULL },
 	{ "corpus/plot_inputs/tiny.ckpt", NULL, copy, "corpus/checkpoint/tiny.ckpt" },
+	{ "corpus/playlists/small.bin", pls_small, NULL, NULL },
+	{ "corpus/playlists/four.bin", pls_four, NULL, NULL },
+	{ "corpus/playlists/mpd-fixture.bin", pls_mpd, NULL, NULL },
+	{ "corpus/embfile/tracks.emb", emb_tracks, NULL, NULL },
+	{ "corpus/embfile/playlists.emb", emb_playlists, NULL, NULL },
 	{ "regress/mel/range-overflow.mel", NULL, write_range_overflow, "corpus/mel/u8-4x3.mel" },
 	{ "regress/checkpoint/absurd-config.ckpt", NULL, write_absurd_config,
 	  "corpus/checkpoint/tiny.ckpt" },

@@ -51,6 +51,23 @@ for f in "$gen"/corpus/mel/*.mel; do
 done
 "$BIN/mel-stats" info "$gen/corpus/mel/f32-4x7.mel" | grep -q '^encoding: f32$'
 "$BIN/mel-stats" info "$gen/corpus/mel/u8-8x44.mel" | grep -q '^frames: 44$'
+# playlists.bin: mpd-fixture.bin is what mpd-parse makes of tests/fixtures/mpd
+"$BIN/mpd-parse" dump "$gen/corpus/playlists/mpd-fixture.bin" > dump.txt
+diff dump.txt "$ROOT/tests/fixtures/mpd/expected/playlists.txt"
+"$BIN/mpd-parse" dump "$gen/corpus/playlists/four.bin" > dump.txt
+[ "$(cut -f1 dump.txt | tr '\n' ' ')" = '7 10 13 16 ' ]
+[ "$(wc -w < dump.txt)" -eq 11 ]       # 4 pids, 7 tracks
+"$BIN/mpd-parse" dump "$gen/corpus/playlists/small.bin" > dump.txt
+[ "$(wc -l < dump.txt)" -eq 2 ]
+# embeddings: tracks.emb covers the 7 tracks of tests/fixtures/mpd;
+# playlists.emb is read whole, then refused as the wrong kind
+"$BIN/mpd-parse" -o mpd "$ROOT"/tests/fixtures/mpd/mpd.slice.*.json 2> /dev/null
+"$BIN/dcue-train" similar --mpd mpd --embeddings "$gen/corpus/embfile/tracks.emb" --quiet \
+	--track 0UaMYEvWZi0ZqiDOoHU3YI -k 10 > similar.txt
+[ "$(grep -vc '^#' similar.txt)" -eq 6 ]
+fails 1 'playlists.emb: playlist embeddings, not track embeddings' \
+	"$BIN/dcue-train" similar --mpd mpd --embeddings "$gen/corpus/embfile/playlists.emb" \
+	--track 0UaMYEvWZi0ZqiDOoHU3YI
 fails 1 'invalid value range \[-3e+38, 3e+38\]' \
 	"$BIN/mel-stats" info "$gen/regress/mel/range-overflow.mel"
 mkdir -p empty

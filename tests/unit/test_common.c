@@ -185,7 +185,7 @@ static void test_melfile(void)
 
 	for (int i = 0; i < T * M; i++)
 		v[i] = -80.0f * (float)i / (T * M - 1);
-	CHECK(mel_write("f.mel", &meta, BIN_F32, T, M, v) == 0);
+	CHECK(mel_write("f.mel", &meta, BIN_F32, T, M, v, err, sizeof err) == 0);
 	CHECK(mel_read("f.mel", &m, err, sizeof err) == 0);
 	CHECK_EQ_INT(m.n_frames, T);
 	CHECK_EQ_INT(m.n_mels, M);
@@ -195,7 +195,7 @@ static void test_melfile(void)
 	mel_free(&m);
 
 	/* u8: round trip within half a quantisation step */
-	CHECK(mel_write("q.mel", &meta, BIN_U8, T, M, v) == 0);
+	CHECK(mel_write("q.mel", &meta, BIN_U8, T, M, v, err, sizeof err) == 0);
 	CHECK(mel_read("q.mel", &m, err, sizeof err) == 0);
 	CHECK_EQ_INT(m.dtype, BIN_U8);
 	mel_to_float(&m, back);

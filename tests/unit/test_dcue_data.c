@@ -84,9 +84,9 @@ int main(void)
 		strcpy(d.tr.id[t], ids[t]);
 		snprintf(path, sizeof path, "%s/%s.mel", dir, ids[t]);
 		d.dtype[t] = t < 2 ? BIN_U8 : BIN_F32;
-		CHECK(mel_write(path, &meta, d.dtype[t], frames[t], M, v) == 0);
-		free(v);
 		char err[512];
+		CHECK(mel_write(path, &meta, d.dtype[t], frames[t], M, v, err, sizeof err) == 0);
+		free(v);
 		CHECK(mel_read(path, &m[t], err, sizeof err) == 0);
 		d.frames[t] = frames[t];
 		d.a[t] = 0.0123f + 0.001f * (float)t;

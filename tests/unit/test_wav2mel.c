@@ -365,7 +365,7 @@ static void test_facts(void)
 	                        .vmin = -80.0f, .vmax = 0.0f};
 	struct mel back;
 	char err[512];
-	CHECK(mel_write("facts.mel", &meta, BIN_U8, T, M, c) == 0);
+	CHECK(mel_write("facts.mel", &meta, BIN_U8, T, M, c, err, sizeof err) == 0);
 	CHECK(mel_read("facts.mel", &back, err, sizeof err) == 0);
 	CHECK_EQ_INT(back.n_frames, T);
 	CHECK_EQ_INT(back.n_mels, M);

@@ -85,7 +85,7 @@ int cmd_similar(struct options *o)
 		warnx("%zu quer%s over %zu tracks: %.3f s (%.3f s of CPU)", nq, nq == 1 ? "y" : "ies",
 		      c.emb.n, now_seconds() - t0, cpu_seconds() - c0);
 	if (o->queries != NULL)
-		printf("# query\t%s", TRACK_LIST_HEADER + 2);
+		printf("# query\t%s", &TRACK_LIST_HEADER[2]);   /* past its "# " */
 	else
 		printf(TRACK_LIST_HEADER);
 	for (size_t q = 0; q < nq; q++) {

@@ -180,12 +180,13 @@ static pthread_mutex_t write_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static int write_result(struct lane *L, const struct job *job, const struct result *r)
 {
+	char err[600];
 	int rc;
 
 	pthread_mutex_lock(&write_mu);
-	rc = mel_write(job->out, &r->meta, L->c->dtype, r->T, r->M, r->mel);
+	rc = mel_write(job->out, &r->meta, L->c->dtype, r->T, r->M, r->mel, err, sizeof err);
 	if (rc != 0)
-		wav2mel_say("%s: cannot write: %s", job->out, strerror(errno));
+		wav2mel_say("%s", err);
 	pthread_mutex_unlock(&write_mu);
 	return rc;
 }
