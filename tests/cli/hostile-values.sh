@@ -71,6 +71,22 @@ cp ok.ckpt param.ckpt
 patch param.ckpt 296:f:inf
 fails 1 "param.ckpt: parameter 0 is not finite" \
 	"$BIN/dcue-train" eval --load param.ckpt --mpd c/mpd --mels c/mels
+# deeper values of a wider model: the scan goes by blocks of 4096, the index named is exact
+"$BIN/dcue-train" train --mpd c/mpd --mels c/mels $tiny --channels 64 --hidden 64 \
+	--embedding-size 64 --epochs 1 --mel-length 128 --save wide.ckpt
+n=$(od -A n -t u8 -j 16 -N 8 wide.ckpt | tr -d ' ')
+meta=$(od -A n -t u4 -j 48 -N 4 wide.ckpt | tr -d ' ')
+[ "$n" -gt $((3 * 4096)) ] || { echo "wide.ckpt: only $n parameters"; exit 1; }
+for at in 4097 $((n - 1)); do
+	cp wide.ckpt p$at.ckpt
+	patch p$at.ckpt $((72 + meta + 4 * at)):f:nan
+	fails 1 "p$at.ckpt: parameter $at is not finite" \
+		"$BIN/dcue-train" eval --load p$at.ckpt --mpd c/mpd --mels c/mels
+done
+cp wide.ckpt m.ckpt
+patch m.ckpt $((72 + meta + 4 * n + 4 * 8195)):f:-inf
+fails 1 "m.ckpt: momentum 8195 is not finite" \
+	"$BIN/dcue-train" eval --load m.ckpt --mpd c/mpd --mels c/mels
 
 # --- embeddings: a NaN vector value is refused, naming the file ---
 "$BIN/dcue-train" embed --load ok.ckpt --mpd c/mpd --mels c/mels --tracks t.emb --quiet

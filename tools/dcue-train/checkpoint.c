@@ -235,15 +235,42 @@ static int check_meta(const struct ckpt_meta *meta, const struct bin_header *h, 
 	return 0;
 }
 
+/* The index of v's [n] first value that is NaN or infinite, or n.  A value
+ * is not finite when its exponent bits are all set; the blocks are scanned
+ * without a branch per value (the compiler vectorises the fixed-length
+ * loop), and only a block that holds one is searched again: a checkpoint of
+ * a million playlists holds 600 M values. */
+static size_t first_nonfinite(const float *v, size_t n)
+{
+	enum { BLOCK = 4096 };
+	size_t a = 0;
+
+	for (; a + BLOCK <= n; a += BLOCK) {
+		uint32_t bad = 0;
+		for (size_t i = 0; i < BLOCK; i++) {
+			uint32_t u;
+			memcpy(&u, &v[a + i], sizeof u);
+			bad |= (u & 0x7f800000u) == 0x7f800000u;
+		}
+		if (bad)
+			break;
+	}
+	for (; a < n; a++)
+		if (!isfinite(v[a]))
+			return a;
+	return n;
+}
+
 /* Parameters and momentum finite, history rows of a known kind. */
 static int check_payload(const struct model *m, const struct history *h, char *why, size_t cap)
 {
-	for (size_t i = 0; i < 2 * m->n_params; i++) {
-		const float *v = i < m->n_params ? &m->param_mem[i] : &m->mom_mem[i - m->n_params];
-		if (!isfinite(*v))
-			return snprintf(why, cap, "%s %zu is not finite",
-			                i < m->n_params ? "parameter" : "momentum",
-			                i % m->n_params), -1;
+	const float *part[2] = { m->param_mem, m->mom_mem };
+	const char *name[2] = { "parameter", "momentum" };
+
+	for (int k = 0; k < 2; k++) {
+		size_t i = first_nonfinite(part[k], m->n_params);
+		if (i < m->n_params)
+			return snprintf(why, cap, "%s %zu is not finite", name[k], i), -1;
 	}
 	for (size_t i = 0; i < h->n; i++)
 		if (h->rows[i].kind != ROW_EPOCH && h->rows[i].kind != ROW_STEP)
