@@ -28,6 +28,9 @@ usage_fails $dt train --mels y
 usage_fails $dt train --mpd x --mels y --criterion hinge
 usage_fails $dt train --mpd x --mels y --mel-length 100
 usage_fails $dt train --mpd x --mels y --split 50,10,10
+# an unknown GEMM back-end is refused at start (before reading x and y), naming the value
+DCUE_GEMM=mkl usage_fails $dt train --mpd x --mels y
+grep -q "DCUE_GEMM: expected onednn or openblas, found 'mkl'" err || exit 1
 usage_fails $dt train --mpd x --mels y --lr abc
 usage_fails $dt train --mpd x --mels y --bogus
 usage_fails $dt eval --mpd x --mels y

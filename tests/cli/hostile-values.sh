@@ -77,7 +77,7 @@ fails 1 "param.ckpt: parameter 0 is not finite" \
 n=$(od -A n -t u8 -j 16 -N 8 wide.ckpt | tr -d ' ')
 meta=$(od -A n -t u4 -j 48 -N 4 wide.ckpt | tr -d ' ')
 [ "$n" -gt $((3 * 4096)) ] || { echo "wide.ckpt: only $n parameters"; exit 1; }
-for at in 4097 $((n - 1)); do
+for at in 4097 $(((n - 1) / 4096 * 4096)) $((n - 1)); do
 	cp wide.ckpt p$at.ckpt
 	patch p$at.ckpt $((72 + meta + 4 * at)):f:nan
 	fails 1 "p$at.ckpt: parameter $at is not finite" \

@@ -1,15 +1,22 @@
 /* gemm.c — see gemm.h. */
 #include "gemm.h"
+#include "msg.h"
 
 #include <cblas.h>
 #include <dnnl.h>
-#include <omp.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { GEMM_ONEDNN, GEMM_OPENBLAS };
+/* The OpenMP runtime's calls (libgomp, the one libdnnl runs on), declared
+ * here: <omp.h> is gcc's, and clang (the fuzz builds) finds its own only
+ * with LLVM's OpenMP package installed. */
+int omp_get_max_threads(void);
+void omp_set_num_threads(int n);
+void omp_set_dynamic(int on);
+
+enum { GEMM_ONEDNN, GEMM_OPENBLAS, GEMM_UNKNOWN };
 static int backend;
 static pthread_once_t backend_once = PTHREAD_ONCE_INIT;
 
@@ -20,16 +27,14 @@ static void backend_init(void)
 		backend = GEMM_ONEDNN;
 	else if (strcmp(e, "openblas") == 0)
 		backend = GEMM_OPENBLAS;
-	else {
-		fprintf(stderr, "dcue-train: DCUE_GEMM: expected onednn or openblas, found '%s'\n", e);
-		exit(2);
-	}
+	else
+		backend = GEMM_UNKNOWN;
 }
 
 const char *gemm_backend(void)
 {
 	pthread_once(&backend_once, backend_init);
-	return backend == GEMM_ONEDNN ? "onednn" : "openblas";
+	return backend == GEMM_ONEDNN ? "onednn" : backend == GEMM_OPENBLAS ? "openblas" : NULL;
 }
 
 const char *gemm_describe(void)
@@ -43,7 +48,11 @@ const char *gemm_describe(void)
 		{ dnnl_cpu_isa_avx512_core_amx, "avx512_core_amx" },
 	};
 	static char buf[96];
-	if (strcmp(gemm_backend(), "openblas") == 0) {
+	const char *b = gemm_backend();
+
+	if (b == NULL)
+		return "none (DCUE_GEMM unknown)";
+	if (strcmp(b, "openblas") == 0) {
 		snprintf(buf, sizeof buf, "OpenBLAS cblas_sgemm, kernel %s", openblas_get_corename());
 		return buf;
 	}
@@ -68,16 +77,26 @@ void sgemm_rm(int ta, int tb, int M, int N, int K, float alpha, const float *A, 
 		            ldc);
 		return;
 	}
-	/* oneDNN runs on OpenMP threads: as many as OpenBLAS would use, set per
-	 * calling thread (an OpenMP setting belongs to the thread that makes it) */
+	if (backend != GEMM_ONEDNN) {
+		fprintf(stderr, "%s: sgemm_rm: DCUE_GEMM is neither onednn nor openblas\n", msg_prog);
+		abort();
+	}
+	/* oneDNN runs on OpenMP threads: as many as OpenBLAS would use, exactly
+	 * (no dynamic adjustment, so the split and the bits do not vary), set
+	 * per calling thread (an OpenMP setting belongs to the thread making it) */
 	int threads = openblas_get_num_threads();
-	if (omp_get_max_threads() != threads)
+	if (omp_get_max_threads() != threads) {
+		omp_set_dynamic(0);
 		omp_set_num_threads(threads);
+	}
 	dnnl_status_t st = dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', M, N, K, alpha, A, lda, B,
 	                              ldb, beta, C, ldc);
-	if (st != dnnl_success) {   /* only on invalid arguments: a bug here */
-		fprintf(stderr, "dcue-train: oneDNN sgemm refused %c%c M %d N %d K %d (lda %d ldb %d ldc %d): status %d\n",
-		        ta ? 'T' : 'N', tb ? 'T' : 'N', M, N, K, lda, ldb, ldc, (int)st);
+	if (st == dnnl_out_of_memory)
+		diex(EXIT_WORK, "out of memory in a matrix product (oneDNN sgemm, M %d N %d K %d)",
+		    M, N, K);
+	if (st != dnnl_success) {
+		fprintf(stderr, "%s: oneDNN sgemm refused %c%c M %d N %d K %d (lda %d ldb %d ldc %d): status %d\n",
+		        msg_prog, ta ? 'T' : 'N', tb ? 'T' : 'N', M, N, K, lda, ldb, ldc, (int)st);
 		abort();
 	}
 }

@@ -7,6 +7,7 @@
 #include "atomic.h"
 #include "dcue.h"
 #include "dist.h"
+#include "gemm.h"
 #include "msg.h"
 #include "score.h"
 #include "opts.h"
@@ -375,6 +376,9 @@ int main(int argc, char **argv)
 	cmd = parse_command(&o, argc, argv);
 	if (cmd == CMD_SCORE)
 		return cmd_score(argc - 1, argv + 1);
+	if (gemm_backend() == NULL)   /* refused before any work, not at the first GEMM */
+		diex(EXIT_USAGE, "DCUE_GEMM: expected onednn or openblas, found '%s'",
+		     getenv("DCUE_GEMM"));
 	/* under mpirun: MPI from here on (help and usage errors never start it) */
 	dist_init(&argc, &argv);
 	o.argc = argc;
