@@ -59,9 +59,16 @@ void conv1d_backward(float *dinp, float *dw, float *db, const float *dout,
 					db[c] += dout[((size_t)i * S + t) * Co + c];
 }
 
+/* gcc's per-function optimisation level; clang (the fuzz builds) has none */
+#if defined(__clang__)
+#define OPT_O3
+#else
+#define OPT_O3 optimize("O3")
+#endif
+
 /* -O2's cheap vectoriser cost model leaves these loops scalar; at 8% of a
  * training step, they are worth -O3's. */
-__attribute__((optimize("O3")))
+__attribute__((OPT_O3))
 void maxpool_forward(float *out, int *argmax, const float *inp, const float *b, int n, int T,
                      int Si, int So, int off, int C, int p)
 {
@@ -194,7 +201,7 @@ typedef float v16f __attribute__((vector_size(64), aligned(4), may_alias));
 		y[q] = a;                                                             \
 	}
 
-__attribute__((target("avx512f,avx2,fma"), optimize("O3")))
+__attribute__((target("avx512f,avx2,fma"), OPT_O3))
 static void gather_gemv_avx512(float *restrict y, const float *restrict x, const int *off,
                                const float *g, int m, int len)
 {
@@ -203,7 +210,7 @@ static void gather_gemv_avx512(float *restrict y, const float *restrict x, const
 	GATHER_GEMV_BODY
 }
 
-__attribute__((target("avx2,fma"), optimize("O3")))
+__attribute__((target("avx2,fma"), OPT_O3))
 static void gather_gemv_avx2(float *restrict y, const float *restrict x, const int *off,
                              const float *g, int m, int len)
 {
@@ -211,7 +218,7 @@ static void gather_gemv_avx2(float *restrict y, const float *restrict x, const i
 	GATHER_GEMV_BODY
 }
 
-__attribute__((optimize("O3")))
+__attribute__((OPT_O3))
 static void gather_gemv_base(float *restrict y, const float *restrict x, const int *off,
                              const float *g, int m, int len)
 {
