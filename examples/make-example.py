@@ -24,12 +24,15 @@ Python 3 standard library + numpy; ffmpeg on PATH (or --ffmpeg).
 """
 
 import argparse
+import ctypes
 import hashlib
 import json
 import math
 import multiprocessing
 import os
 import random
+import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -333,6 +336,19 @@ def synth(g, seed, seconds):
     return mix / (np.abs(mix).max() + 1e-9) * 0.89 * rng.uniform(0.7, 1.0)
 
 
+def worker_init(parent):
+    """A pool worker ignores SIGINT (Ctrl-C, or make's interrupt, reaches the
+    whole process group) and is stopped by the parent's Pool.terminate(): a
+    worker killed by SIGINT while it held the task queue's lock used to hang
+    terminate() for ever.  It also ends with its parent, whatever ends that
+    (an interrupt before the pool was set up, kill -9): Linux's
+    PR_SET_PDEATHSIG, without which it would wait for tasks for ever."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)   # PR_SET_PDEATHSIG
+    if os.getppid() != parent:                   # the parent is already gone
+        os._exit(1)
+
+
 def encode_batch(job):
     """Synthesise and encode one batch: [(genre_index, seed, out_path)], params."""
     items, seconds, bitrate, ffmpeg = job
@@ -361,6 +377,17 @@ def encode_batch(job):
     return None
 
 
+def remove_leftovers(prev_dir):
+    """The scratch folders (.pcm.*) and unfinished encodings (.*.part.mp3)
+    an interrupted run leaves behind."""
+    for f in os.listdir(prev_dir):
+        path = os.path.join(prev_dir, f)
+        if f.startswith(".pcm.") and os.path.isdir(path):
+            shutil.rmtree(path, ignore_errors=True)
+        elif f.startswith(".") and f.endswith(".part.mp3"):
+            os.unlink(path)
+
+
 def make_previews(a, tracks, in_catalogue, deezer_ids, prev_dir):
     # the script's own text stands for the synthesis: editing it remakes the audio
     with open(os.path.abspath(__file__), "rb") as f:
@@ -374,6 +401,7 @@ def make_previews(a, tracks, in_catalogue, deezer_ids, prev_dir):
             if f.endswith(".mp3"):
                 os.unlink(os.path.join(prev_dir, f))
         write_if_changed(stamp, params)
+    remove_leftovers(prev_dir)        # of a run killed before it could clean up
     todo = []
     for i, t in enumerate(tracks):
         path = os.path.join(prev_dir, "%d.mp3" % deezer_ids[i])
@@ -384,14 +412,22 @@ def make_previews(a, tracks, in_catalogue, deezer_ids, prev_dir):
     jobs = [(todo[k:k + a.batch], a.seconds, a.bitrate, a.ffmpeg)
             for k in range(0, len(todo), a.batch)]
     done = 0
-    with multiprocessing.Pool(a.jobs) as pool:
-        for err in pool.imap_unordered(encode_batch, jobs):
-            if err:
-                pool.terminate()
-                sys.exit("make-example.py: %s" % err)
-            done += 1
-            if sys.stderr.isatty():
-                sys.stderr.write("\rmake-example.py: encoded %d/%d batches" % (done, len(jobs)))
+    try:
+        with multiprocessing.Pool(a.jobs, initializer=worker_init,
+                                  initargs=(os.getpid(),)) as pool:
+            for err in pool.imap_unordered(encode_batch, jobs):
+                if err:
+                    pool.terminate()
+                    sys.exit("make-example.py: %s" % err)
+                done += 1
+                if sys.stderr.isatty():
+                    sys.stderr.write("\rmake-example.py: encoded %d/%d batches" % (done, len(jobs)))
+    except KeyboardInterrupt:
+        # leaving the with statement terminated the pool: its workers ignore
+        # SIGINT, so none died holding a queue lock that terminate() needs
+        remove_leftovers(prev_dir)
+        sys.stderr.write("make-example.py: interrupted\n")
+        sys.exit(130)
     if sys.stderr.isatty():
         sys.stderr.write("\n")
     return len(todo)
