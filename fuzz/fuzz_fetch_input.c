@@ -63,12 +63,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 		}
 	}
-	for (size_t k = 0; k < in.n; k++) {
-		free(in.t[k].raw_id);
-		free(in.t[k].artist);
-		free(in.t[k].title);
-	}
-	free(in.t);
-	free(in.slot);
+	input_free(&in);
 	return 0;
 }

@@ -422,6 +422,17 @@ static void read_inputs(struct input *in, int argc, char **argv)
 	input_index(in);
 }
 
+static void input_free(struct input *in)
+{
+	for (size_t k = 0; k < in->n; k++) {
+		free(in->t[k].raw_id);
+		free(in->t[k].artist);
+		free(in->t[k].title);
+	}
+	free(in->t);
+	free(in->slot);
+}
+
 /* One track, from the checks that avoid any request to the fetch. */
 static void process_track(const struct run *r, struct fetch_ctx *f, const struct track *t,
                           struct counts *n)
@@ -514,7 +525,7 @@ int main(int argc, char **argv)
 	if (r.list) {
 		if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0)
 			die(EXIT_WORK, "stdout");
-		free(in.slot);
+		input_free(&in);
 		free(r.failures_buf);
 		free(r.api_buf);
 		return EXIT_OK;
@@ -561,13 +572,7 @@ int main(int argc, char **argv)
 
 	fetch_free(&f);
 	ratelimit_close(&rl);
-	for (size_t k = 0; k < in.n; k++) {
-		free(in.t[k].raw_id);
-		free(in.t[k].artist);
-		free(in.t[k].title);
-	}
-	free(in.t);
-	free(in.slot);
+	input_free(&in);
 	free(r.failures_buf);
 	free(r.api_buf);
 	if (fclose(stdout) != 0)
