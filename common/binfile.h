@@ -17,10 +17,13 @@
  * Writers stream the payload (CRC computed on the fly) through an atomic
  * file; readers check magic, version, header CRC, the file's exact size and
  * the data CRC, and report what is wrong in a message naming the file.
- * Both make one pass over the bytes: a bin_write or bin_read of 2 MiB or
- * more goes straight between the caller's buffer and the file (pwrite,
- * pread) in 1 MiB pieces spread over up to 4 threads, each piece's CRC
- * computed by the thread that moved it and joined with crc32_combine. */
+ * Both make one pass over the bytes.  A payload of BIN_DIRECT_MIN bytes or
+ * more goes around the page cache (directio.h: aligned buffers, O_DIRECT,
+ * a background I/O thread); where the file system refuses that, and for
+ * smaller payloads, a bin_write or bin_read of 2 MiB or more goes straight
+ * between the caller's buffer and the file (pwrite, pread) in 1 MiB pieces
+ * spread over up to 4 threads, each piece's CRC computed by the thread
+ * that moved it and joined with crc32_combine. */
 #ifndef DCUE_BINFILE_H
 #define DCUE_BINFILE_H
 
@@ -45,8 +48,17 @@ struct bin_header {
 	uint32_t data_crc;
 };
 
+struct direct_writer;
+struct direct_reader;
+
+/* Files whose payload is at least this large are written, and read from
+ * their first bin_read of 2 MiB or more, around the page cache
+ * (directio.h) where the file system allows it. */
+#define BIN_DIRECT_MIN ((uint64_t)32 << 20)
+
 struct bin_writer {
 	struct atomic_file af;
+	struct direct_writer *dw;  /* NULL: through stdio (and par_transfer) */
 	struct bin_header h;
 	uint32_t crc;
 	uint64_t written;          /* payload bytes so far */
@@ -71,6 +83,8 @@ struct bin_reader {
 	struct bin_header h;
 	uint32_t crc;
 	uint64_t consumed;         /* payload bytes read so far */
+	struct direct_reader *dr;  /* from the first large read of a large payload */
+	uint32_t dr_crc0;          /* crc when dr took over */
 	char err[512];             /* why the last call failed, naming the file */
 };
 

@@ -1,0 +1,366 @@
+/* directio.c — see directio.h. */
+#define _GNU_SOURCE            /* O_DIRECT */
+#include "directio.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#define DIO_BUF ((size_t)8 << 20)   /* per transfer: 1 MiB writes ran at 0.6–0.8× */
+#define DIO_NBUF 3                  /* one with the caller, two with the I/O thread */
+#define DIO_ALIGN ((size_t)4096)    /* every logical block size in use divides it */
+#define DIO_EOF (-1)                /* ring.err: the reader found the file's end */
+
+/* The buffers of both directions.  A producer fills buffer k (in ring
+ * order) and marks it full; the consumer empties it and marks it free.  The
+ * writer's producer is the caller and its consumer the I/O thread; the
+ * reader's the other way round. */
+struct ring {
+	unsigned char *buf[DIO_NBUF];
+	size_t skip[DIO_NBUF];      /* reader: bytes before the first delivered one */
+	size_t len[DIO_NBUF];       /* end of the bytes that count */
+	uint64_t at[DIO_NBUF];      /* file offset of buf[k][0] */
+	uint32_t crc[DIO_NBUF];     /* reader: CRC of [skip, len) */
+	int full[DIO_NBUF];
+	pthread_mutex_t lock;
+	pthread_cond_t cond;        /* a mark, an error, stop */
+	int stop;                   /* the caller is done */
+	int err;                    /* the I/O thread's first errno, or DIO_EOF */
+	int fd;
+	int direct;                 /* O_DIRECT still on (the I/O thread's) */
+	pthread_t io;
+};
+
+static void ring_free(struct ring *r)
+{
+	for (int k = 0; k < DIO_NBUF; k++)
+		free(r->buf[k]);
+	pthread_mutex_destroy(&r->lock);
+	pthread_cond_destroy(&r->cond);
+}
+
+/* Buffers, path opened with flags | O_DIRECT, the I/O thread started on
+ * the object that holds r.  0, or an errno value (nothing left open). */
+static int ring_start(struct ring *r, const char *path, int flags, void *(*fn)(void *),
+                      void *obj)
+{
+	int e;
+
+	pthread_mutex_init(&r->lock, NULL);
+	pthread_cond_init(&r->cond, NULL);
+	for (int k = 0; k < DIO_NBUF; k++)
+		if ((e = posix_memalign((void **)&r->buf[k], DIO_ALIGN, DIO_BUF)) != 0)
+			goto fail;
+	r->fd = open(path, flags | O_DIRECT | O_CLOEXEC);
+	if (r->fd < 0) {
+		e = errno;
+		goto fail;
+	}
+	r->direct = 1;
+	if ((e = pthread_create(&r->io, NULL, fn, obj)) != 0) {
+		close(r->fd);
+		goto fail;
+	}
+	return 0;
+fail:
+	ring_free(r);
+	return e;
+}
+
+/* Waits until buffer k is full (want 1) or free (want 0); 0 when instead
+ * the I/O thread failed or the caller stopped. */
+static int ring_wait(struct ring *r, int k, int want)
+{
+	int ok;
+
+	pthread_mutex_lock(&r->lock);
+	while (r->full[k] != want && r->err == 0 && !r->stop)
+		pthread_cond_wait(&r->cond, &r->lock);
+	ok = r->full[k] == want;
+	pthread_mutex_unlock(&r->lock);
+	return ok;
+}
+
+static void ring_mark(struct ring *r, int k, int full, int err)
+{
+	pthread_mutex_lock(&r->lock);
+	r->full[k] = full;
+	if (err != 0 && r->err == 0)
+		r->err = err;
+	pthread_cond_broadcast(&r->cond);
+	pthread_mutex_unlock(&r->lock);
+}
+
+static int ring_err(struct ring *r)
+{
+	int e;
+
+	pthread_mutex_lock(&r->lock);
+	e = r->err;
+	pthread_mutex_unlock(&r->lock);
+	return e;
+}
+
+/* Tells the I/O thread the caller is done and waits for it (a writer's
+ * thread first writes every full buffer); closes the file.  Its first
+ * error, or 0. */
+static int ring_stop(struct ring *r)
+{
+	int e;
+
+	pthread_mutex_lock(&r->lock);
+	r->stop = 1;
+	pthread_cond_broadcast(&r->cond);
+	pthread_mutex_unlock(&r->lock);
+	pthread_join(r->io, NULL);
+	e = r->err;
+	return e;
+}
+
+/* n bytes between p and the file at off; *got the bytes moved (short only
+ * when a read meets the file's end).  0 or an errno value.  A transfer
+ * that O_DIRECT refuses (EINVAL) is retried, and every later one made,
+ * through the page cache. */
+static int transfer(struct ring *r, int writing, unsigned char *p, size_t n, uint64_t off,
+                    size_t *got)
+{
+	for (*got = 0; *got < n;) {
+		ssize_t k = writing ? pwrite(r->fd, p + *got, n - *got, (off_t)(off + *got))
+		                    : pread(r->fd, p + *got, n - *got, (off_t)(off + *got));
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0 && errno == EINVAL && r->direct) {
+			int fl = fcntl(r->fd, F_GETFL);
+			if (fl == -1 || fcntl(r->fd, F_SETFL, fl & ~O_DIRECT) == -1)
+				return EINVAL;
+			r->direct = 0;
+			continue;
+		}
+		if (k < 0)
+			return errno;
+		if (k == 0)
+			return writing ? EIO : 0;
+		*got += (size_t)k;
+	}
+	return 0;
+}
+
+/* ---- writer ---- */
+
+struct direct_writer {
+	struct ring r;
+	int fill;                   /* the buffer the caller fills */
+	uint64_t total;             /* bytes given */
+};
+
+static void *write_thread(void *arg)
+{
+	struct ring *r = &((struct direct_writer *)arg)->r;
+
+	for (int k = 0; ring_wait(r, k, 1); k = (k + 1) % DIO_NBUF) {
+		/* the tail is padded (zeros, cut off by dw_close) */
+		size_t n = (r->len[k] + DIO_ALIGN - 1) & ~(DIO_ALIGN - 1), got;
+		memset(r->buf[k] + r->len[k], 0, n - r->len[k]);
+		int e = transfer(r, 1, r->buf[k], n, r->at[k], &got);
+		ring_mark(r, k, 0, e);
+		if (e != 0)
+			break;
+	}
+	return NULL;
+}
+
+struct direct_writer *dw_open(const char *path)
+{
+	struct direct_writer *d = calloc(1, sizeof *d);
+	int e;
+
+	if (d == NULL)
+		return NULL;
+	if ((e = ring_start(&d->r, path, O_WRONLY, write_thread, d)) != 0) {
+		free(d);
+		errno = e;
+		return NULL;
+	}
+	return d;
+}
+
+/* Hands the filling buffer to the I/O thread and takes the next free one.
+ * 0, or -1 with errno. */
+static int submit(struct direct_writer *d)
+{
+	struct ring *r = &d->r;
+
+	ring_mark(r, d->fill, 1, 0);
+	d->fill = (d->fill + 1) % DIO_NBUF;
+	if (!ring_wait(r, d->fill, 0)) {
+		errno = ring_err(r);
+		return -1;
+	}
+	r->len[d->fill] = 0;
+	r->at[d->fill] = d->total;
+	return 0;
+}
+
+int dw_write(struct direct_writer *d, const void *buf, size_t n)
+{
+	struct ring *r = &d->r;
+	const unsigned char *p = buf;
+
+	while (n > 0) {
+		size_t k = DIO_BUF - r->len[d->fill];
+		if (k > n)
+			k = n;
+		memcpy(r->buf[d->fill] + r->len[d->fill], p, k);
+		r->len[d->fill] += k;
+		d->total += k;
+		p += k;
+		n -= k;
+		if (r->len[d->fill] == DIO_BUF && submit(d) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int dw_close(struct direct_writer *d)
+{
+	struct ring *r = &d->r;
+	int e;
+
+	if (r->len[d->fill] > 0)
+		ring_mark(r, d->fill, 1, 0);
+	e = ring_stop(r);
+	if (e == 0 && ftruncate(r->fd, (off_t)d->total) != 0)
+		e = errno;
+	if (close(r->fd) != 0 && e == 0)
+		e = errno;
+	ring_free(r);
+	free(d);
+	if (e != 0) {
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+void dw_abort(struct direct_writer *d)
+{
+	int saved = errno;
+
+	(void)ring_stop(&d->r);
+	close(d->r.fd);
+	ring_free(&d->r);
+	free(d);
+	errno = saved;
+}
+
+/* ---- reader ---- */
+
+struct direct_reader {
+	struct ring r;
+	uint64_t off, end;          /* the range delivered */
+	int take;                   /* the buffer the caller empties */
+	int have;                   /* it is full and taken */
+	size_t pos;                 /* next byte of it */
+	uint32_t crc;               /* of the buffers emptied */
+	uint64_t crc_len;           /* their bytes */
+};
+
+static void *read_thread(void *arg)
+{
+	struct direct_reader *d = arg;
+	struct ring *r = &d->r;
+	uint64_t at = d->off & ~(uint64_t)(DIO_ALIGN - 1);
+	uint64_t stop = (d->end + DIO_ALIGN - 1) & ~(uint64_t)(DIO_ALIGN - 1);
+
+	for (int k = 0; at < d->end && ring_wait(r, k, 0); k = (k + 1) % DIO_NBUF) {
+		size_t n = stop - at < DIO_BUF ? (size_t)(stop - at) : DIO_BUF, got;
+		int e = transfer(r, 0, r->buf[k], n, at, &got);
+		uint64_t from = at > d->off ? at : d->off;
+		uint64_t to = at + got < d->end ? at + got : d->end;
+		if (e == 0 && got < n && to < d->end)
+			e = DIO_EOF;            /* the file ends before the range */
+		r->at[k] = at;
+		r->skip[k] = from < to ? (size_t)(from - at) : 0;
+		r->len[k] = from < to ? (size_t)(to - at) : 0;
+		r->crc[k] = (uint32_t)crc32(crc32(0, Z_NULL, 0), r->buf[k] + r->skip[k],
+		                            (uInt)(r->len[k] - r->skip[k]));
+		ring_mark(r, k, 1, e);
+		if (e != 0)
+			break;
+		at += n;
+	}
+	return NULL;
+}
+
+struct direct_reader *dr_open(const char *path, uint64_t off, uint64_t n)
+{
+	struct direct_reader *d = calloc(1, sizeof *d);
+	int e;
+
+	if (d == NULL)
+		return NULL;
+	d->off = off;
+	d->end = off + n;
+	d->crc = (uint32_t)crc32(0, Z_NULL, 0);
+	if ((e = ring_start(&d->r, path, O_RDONLY, read_thread, d)) != 0) {
+		free(d);
+		errno = e;
+		return NULL;
+	}
+	return d;
+}
+
+int dr_read(struct direct_reader *d, void *dst, size_t n)
+{
+	struct ring *r = &d->r;
+	unsigned char *p = dst;
+
+	while (n > 0) {
+		int k = d->take;
+		if (!d->have) {
+			if (!ring_wait(r, k, 1)) {
+				int e = ring_err(r);
+				if (e == DIO_EOF)
+					return 1;
+				errno = e;
+				return -1;
+			}
+			d->have = 1;
+			d->pos = r->skip[k];
+		}
+		size_t c = r->len[k] - d->pos < n ? r->len[k] - d->pos : n;
+		memcpy(p, r->buf[k] + d->pos, c);
+		d->pos += c;
+		p += c;
+		n -= c;
+		if (d->pos == r->len[k]) {
+			/* emptied (an empty one: the file ended there) */
+			if (r->len[k] == r->skip[k] && ring_err(r) == DIO_EOF)
+				return 1;
+			d->crc = (uint32_t)crc32_combine(d->crc, r->crc[k],
+			                                 (z_off_t)(r->len[k] - r->skip[k]));
+			d->crc_len += r->len[k] - r->skip[k];
+			d->have = 0;
+			ring_mark(r, k, 0, 0);
+			d->take = (k + 1) % DIO_NBUF;
+		}
+	}
+	return 0;
+}
+
+uint32_t dr_crc(const struct direct_reader *d, uint32_t crc)
+{
+	return (uint32_t)crc32_combine(crc, d->crc, (z_off_t)d->crc_len);
+}
+
+void dr_close(struct direct_reader *d)
+{
+	(void)ring_stop(&d->r);
+	close(d->r.fd);
+	ring_free(&d->r);
+	free(d);
+}
