@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "binfile.h"
+#include "ckptfile.h"
 #include "msg.h"
 
 /* Text inputs are small (a report, a histogram, a metrics log): read whole,
@@ -109,7 +109,7 @@ enum input_kind input_sniff(const char *path)
 	head[n] = '\0';
 	if (n >= 8 && memcmp(head, "DCUEMEL", 8) == 0)
 		return IN_MEL;
-	if (n >= 8 && memcmp(head, "DCUECKP", 8) == 0)
+	if (n >= sizeof CKPT_MAGIC && memcmp(head, CKPT_MAGIC, sizeof CKPT_MAGIC) == 0)
 		return IN_CKPT;
 	if (memchr(head, '\0', n) != NULL)
 		return IN_BINARY;
@@ -304,97 +304,21 @@ const char *kv_get(const struct kv *kv, const char *key)
 	return NULL;
 }
 
-/* The checkpoint's metric history (docs/dcue-train.md, "Checkpoint"): after
- * f32 params[n] and f32 momentum[n], rows of 72 bytes: u32 kind (0 epoch,
- * 1 step), u32 epoch, u64 step, then seven f64 in the metrics TSV's order;
- * in version 2 then u64 row_step[dims[2]], read only for the CRC. */
-enum { CKPT_ROW_BYTES = 72 };
-
-/* Reads and drops the next n payload bytes (the CRC covers them); -1 with
- * the message printed. */
-static int ckpt_skip(struct bin_reader *r, uint64_t n)
-{
-	unsigned char *scratch = xmalloc(1 << 20);
-
-	while (n > 0) {
-		size_t k = n < (1 << 20) ? (size_t)n : (1 << 20);
-
-		if (bin_read(r, scratch, k) != 0) {
-			warnx("%s", r->err);
-			free(scratch);
-			return -1;
-		}
-		n -= k;
-	}
-	free(scratch);
-	return 0;
-}
-
-static int ckpt_meta_bytes(const char *path, uint32_t *meta_bytes)
-{
-	unsigned char h[BIN_HEADER_BYTES];
-	FILE *fp = fopen(path, "rb");
-	size_t n;
-
-	if (fp == NULL) {
-		warn("%s", path);
-		return -1;
-	}
-	n = fread(h, 1, sizeof h, fp);
-	fclose(fp);
-	if (n != sizeof h) {
-		warnx("%s: truncated header (%zu of %d bytes)", path, n, BIN_HEADER_BYTES);
-		return -1;
-	}
-	*meta_bytes = (uint32_t)h[48] | (uint32_t)h[49] << 8 | (uint32_t)h[50] << 16 |
-	              (uint32_t)h[51] << 24;
-	if (*meta_bytes > (1u << 20)) {
-		warnx("%s: implausible meta size %u", path, *meta_bytes);
-		return -1;
-	}
-	return 0;
-}
-
+/* The rows come from the shared reader (common/ckptfile.h); written as the
+ * metrics TSV's text, but with every digit (%.17g), then parsed as one. */
 int ckpt_history_read(const char *path, struct table *t)
 {
 	static const char *const names[] = { "train_loss", "train_acc", "valid_loss",
 		                              "valid_acc", "samples_per_s", "elapsed_s",
 		                              "active_frac" };
-	struct bin_reader r;
-	uint32_t meta_bytes;
-	unsigned char *meta, row[CKPT_ROW_BYTES];
-	char *text = NULL;
-	size_t len = 0;
-	uint64_t skip, n_rows, n_steps;
+	struct metric_row *rows;
+	size_t n_rows, len = 0;
+	char err[1024], *text = NULL;
 	FILE *out;
 
 	memset(t, 0, sizeof *t);
-	if (ckpt_meta_bytes(path, &meta_bytes) != 0)
-		return -1;
-	meta = xmalloc(meta_bytes ? meta_bytes : 1);
-	if (bin_open(&r, path, "DCUECKP", 2, meta, meta_bytes) != 0) {
-		warnx("%s", r.err);
-		free(meta);
-		bin_close(&r);         /* the file may be open (found by fuzz_plot_inputs) */
-		return -1;
-	}
-	free(meta);
-	n_rows = r.h.dims[1];
-	n_steps = r.h.version >= 2 ? r.h.dims[2] : 0;
-	skip = 8 * r.h.dims[0];
-	if (r.h.dims[0] > (UINT64_MAX - 1) / 16 || n_rows > UINT64_MAX / 4 / CKPT_ROW_BYTES ||
-	    n_steps > UINT64_MAX / 4 / 8 ||
-	    r.h.payload_bytes != skip + n_rows * CKPT_ROW_BYTES + 8 * n_steps) {
-		warnx("%s: payload of %llu bytes does not hold %llu parameters, %llu history rows "
-		      "and %llu row steps", path, (unsigned long long)r.h.payload_bytes,
-		      (unsigned long long)r.h.dims[0], (unsigned long long)n_rows,
-		      (unsigned long long)n_steps);
-		bin_close(&r);
-		return -1;
-	}
-	/* the parameters are not needed, but reading them checks the CRC */
-	if (ckpt_skip(&r, skip) != 0) {
-		bin_close(&r);
+	if (ckpt_history_load(path, &rows, &n_rows, err, sizeof err) != 0) {
+		warnx("%s", err);
 		return -1;
 	}
 	if ((out = open_memstream(&text, &len)) == NULL)
@@ -403,32 +327,13 @@ int ckpt_history_read(const char *path, struct table *t)
 	for (int i = 0; i < 7; i++)
 		fprintf(out, "\t%s", names[i]);
 	fputc('\n', out);
-	for (uint64_t k = 0; k < n_rows; k++) {
-		uint32_t kind, epoch;
-		uint64_t step;
-		double v[7];
+	for (size_t k = 0; k < n_rows; k++) {
+		const struct metric_row *r = &rows[k];
+		const double v[7] = { r->train_loss, r->train_acc, r->valid_loss, r->valid_acc,
+		                      r->samples_per_s, r->elapsed_s, r->active_frac };
 
-		if (bin_read(&r, row, sizeof row) != 0) {
-			warnx("%s", r.err);
-			fclose(out);
-			free(text);
-			bin_close(&r);
-			return -1;
-		}
-		memcpy(&kind, row, 4);      /* little-endian, as the writer (checked there) */
-		memcpy(&epoch, row + 4, 4);
-		memcpy(&step, row + 8, 8);
-		memcpy(v, row + 16, sizeof v);
-		if (kind > 1) {
-			warnx("%s: history row %llu has kind %u (0 epoch or 1 step)", path,
-			      (unsigned long long)k, kind);
-			fclose(out);
-			free(text);
-			bin_close(&r);
-			return -1;
-		}
-		fprintf(out, "%s\t%u\t%llu", kind ? "step" : "epoch", epoch,
-		        (unsigned long long)step);
+		fprintf(out, "%s\t%u\t%llu", r->kind == ROW_STEP ? "step" : "epoch", r->epoch,
+		        (unsigned long long)r->step);
 		for (int i = 0; i < 7; i++) {
 			if (isnan(v[i]))
 				fputs("\tnan", out);
@@ -437,13 +342,7 @@ int ckpt_history_read(const char *path, struct table *t)
 		}
 		fputc('\n', out);
 	}
-	if (ckpt_skip(&r, 8 * n_steps) != 0) {   /* row_step: only the CRC */
-		fclose(out);
-		free(text);
-		bin_close(&r);
-		return -1;
-	}
-	bin_close(&r);
+	free(rows);
 	if (fclose(out) != 0)
 		die(EXIT_WORK, "open_memstream");
 	return table_parse(path, text, t);

@@ -12,8 +12,6 @@
 #include <string.h>
 
 _Static_assert(sizeof(struct dcue_config) == 112, "dcue_config is stored verbatim");
-_Static_assert(sizeof(struct metric_row) == 72, "metric_row is stored verbatim");
-_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "files are little-endian");
 
 void history_push(struct history *h, const struct metric_row *r)
 {
@@ -137,8 +135,7 @@ int ckpt_write_rows_sealed(struct bin_writer *out, const char *path, const struc
 	hd.dims[1] = h->n;
 	hd.dims[2] = P;
 	hd.meta_bytes = sizeof meta;
-	hd.payload_bytes = 2 * n_params * sizeof(float) + h->n * sizeof(struct metric_row) +
-	                   P * sizeof(uint64_t);
+	hd.payload_bytes = ckpt_payload_bytes(n_params, h->n, P);
 	if (bin_create(&w, path, &hd, &meta) != 0)
 		return -1;
 	buf = malloc((size_t)CKPT_ROW_BLOCK * (H + 2) * sizeof(float));   /* rows or steps */
@@ -226,13 +223,8 @@ static int check_meta(const struct ckpt_meta *meta, const struct bin_header *h, 
 	if (h->dims[2] != nsteps)
 		BAD("%llu row steps stored for %u playlists", (unsigned long long)h->dims[2],
 		    c->n_playlists);
-	if (h->dims[1] > h->payload_bytes / sizeof(struct metric_row) ||
-	    h->payload_bytes != 2 * (uint64_t)n * sizeof(float) +
-	                        h->dims[1] * sizeof(struct metric_row) + nsteps * sizeof(uint64_t))
-		BAD("payload of %llu bytes does not hold %zu parameters and %llu history rows",
-		    (unsigned long long)h->payload_bytes, n, (unsigned long long)h->dims[1]);
 #undef BAD
-	return 0;
+	return ckpt_check_payload_size(h, why, cap);
 }
 
 /* The index of v's [n] first value that is NaN or infinite, or n.  A value
@@ -272,11 +264,7 @@ static int check_payload(const struct model *m, const struct history *h, char *w
 		if (i < m->n_params)
 			return snprintf(why, cap, "%s %zu is not finite", name[k], i), -1;
 	}
-	for (size_t i = 0; i < h->n; i++)
-		if (h->rows[i].kind != ROW_EPOCH && h->rows[i].kind != ROW_STEP)
-			return snprintf(why, cap, "history row %zu has unknown kind %u", i,
-			                h->rows[i].kind), -1;
-	return 0;
+	return ckpt_check_history(h->rows, h->n, why, cap);
 }
 
 int ckpt_read(const char *path, struct model *m, struct train_state *st, struct history *h,
@@ -365,7 +353,7 @@ int ckpt_read_part(const char *path, struct model *m, int parts, int part,
 	}
 	model_init_part(m, &meta.cfg, parts, part);
 	have_model = 1;
-	uint64_t nsteps = r.h.version >= 2 ? meta.cfg.n_playlists : 0;
+	uint64_t nsteps = ckpt_rowsteps(&r.h);   /* P or 0: check_meta */
 	tmp.n = tmp.cap = r.h.dims[1];
 	tmp.rows = xmalloc((tmp.n + 1) * sizeof *tmp.rows);
 	/* a whole model's row_step is the file's; a share's is kept from them */

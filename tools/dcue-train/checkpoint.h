@@ -1,33 +1,26 @@
 /* checkpoint.h — the DCUECKP file: a model with everything needed to
  * resume its training bit for bit.
  *
- * Container: binfile.h, magic "DCUECKP\0", version 2, dtype mixed,
- *   dims[0] = n_params   floats in the parameter buffer (model.h layout of
- *                        a whole model: the [P][H] playlist table, then the
- *                        shared weights)
- *   dims[1] = n_history  rows of metric history
- *   dims[2] = n_rowsteps P (version 2), 0 (version 1)
+ * The layout (magic, version, dimensions, the history rows, the payload's
+ * size) is common/ckptfile.h's, shared with dcue-plot.  Here:
  * Meta: struct ckpt_meta (the configuration and the training state).
- * Payload: f32 params[n_params], f32 momentum[n_params],
- *          struct metric_row history[n_history],
- *          u64 row_step[n_rowsteps]: the optimiser steps playlist row p had
- *          been through (lazy rows, model.h); its stored weights and
- *          momentum are as of that step.  Readers bring every row to
- *          st.step (ckpt_read); a resume keeps them as they are, so it
- *          continues bit for bit whenever the checkpoint was taken.
- *          Version 1 files (no row_step) are read with every row at st.step.
- * Integers and floats little-endian (the writer's and reader's native
- * order on every platform dcue builds on; checked at compile time). */
+ * dims[0] = n_params: model.h's layout of a whole model (the [P][H]
+ *   playlist table, then the shared weights), for the parameters and again
+ *   for the momentum.
+ * row_step[P] (version 2): the optimiser steps playlist row p had been
+ *   through (lazy rows, model.h); its stored weights and momentum are as of
+ *   that step.  Readers bring every row to st.step (ckpt_read); a resume
+ *   keeps them as they are, so it continues bit for bit whenever the
+ *   checkpoint was taken.  Version 1 files (no row_step) are read with
+ *   every row at st.step. */
 #ifndef DCUE_CHECKPOINT_H
 #define DCUE_CHECKPOINT_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ckptfile.h"
 #include "model.h"
-
-#define CKPT_MAGIC "DCUECKP"
-#define CKPT_VERSION 2
 
 struct train_state {
 	uint64_t epoch;           /* completed epochs */
@@ -42,16 +35,6 @@ struct train_state {
 struct ckpt_meta {
 	struct dcue_config cfg;
 	struct train_state st;
-};
-
-enum { ROW_EPOCH = 0, ROW_STEP = 1 };
-
-struct metric_row {
-	uint32_t kind;            /* ROW_EPOCH or ROW_STEP */
-	uint32_t epoch;           /* 1-based */
-	uint64_t step;
-	double train_loss, train_acc, valid_loss, valid_acc, samples_per_s, elapsed_s,
-	       active_frac;       /* NAN when missing */
 };
 
 struct history {
