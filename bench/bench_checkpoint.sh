@@ -5,11 +5,19 @@
 # in the same rounds, alternating, `dd` on a file of the same size:
 #   write  dd of a new file, conv=fsync, renamed over the previous one (as
 #          the checkpoint's atomic commit does: the old file's pages stay
-#          cached until the rename), and dd in place (conv=fsync, O_TRUNC);
-#   read   from the page cache (every file was just written): dd bs=1M
-#          (one reused 1 MiB buffer) and dd bs=<the file's size> (a fresh
-#          buffer as large as the file, as a reader's destination is), and
-#          the first write to that much fresh memory (ckpt_io touch).
+#          cached until the rename), the same with oflag=direct bs=8M (the
+#          device's own pace, around the page cache, as the checkpoint
+#          writer goes: docs/formats.md), and dd in place (conv=fsync,
+#          O_TRUNC);
+#   read   the checkpoint reader goes to the device (O_DIRECT) whatever is
+#          cached: against dd iflag=direct bs=8M (the device), dd bs=1M
+#          from the page cache (one reused 1 MiB buffer) and dd bs=<the
+#          file's size> (a fresh buffer as large as the file, as a
+#          reader's destination is), and the first write to that much
+#          fresh memory (ckpt_io touch); and the read again with its
+#          memory warm (ckpt_io read-warm: as much memory touched and given
+#          back just before; on a virtual machine the first touch of memory
+#          the host has taken back costs more than the device's transfer).
 # With COLD=1, as root, one more round reads each after dropping the page
 # cache (echo 1 > /proc/sys/vm/drop_caches: slows everyone's next reads).
 # Each line: medians of ROUNDS, wall-clock and CPU (user + system) seconds,
@@ -41,14 +49,18 @@ timed() {   # file, command...: wall and CPU seconds by /usr/bin/time
 	awk '{ print $1, $2 + $3 }' "$tmp/t" >>"$f"
 }
 ddw_new() { dd if=/dev/zero of="$dd.new" bs=1M count="$mib" conv=fsync status=none && mv "$dd.new" "$dd"; }
+ddw_direct() { dd if=/dev/zero of="$dd.new" bs=8M count="$(( (mib + 7) / 8 ))" oflag=direct conv=fsync status=none && mv "$dd.new" "$dd"; }
 ddw_inplace() { dd if=/dev/zero of="$dd" bs=1M count="$mib" conv=fsync status=none; }
 ckpt() { "$io" "$2" "$ck" ${3:+"$3"} | awk '{ print $2, $4 }' >>"$1"; }
-for f in cw dwn dwi cr dr drf tch; do : >"$tmp/$f"; done
+for f in cw dwn dwd dwi cr crw dr drd drf tch; do : >"$tmp/$f"; done
 for _ in $(seq "$ROUNDS"); do
 	ckpt "$tmp/cw" write "$P"
 	timed "$tmp/dwn" bash -c "$(declare -f ddw_new); dd=$dd mib=$mib ddw_new"
+	timed "$tmp/dwd" bash -c "$(declare -f ddw_direct); dd=$dd mib=$mib ddw_direct"
 	timed "$tmp/dwi" bash -c "$(declare -f ddw_inplace); dd=$dd mib=$mib ddw_inplace"
 	ckpt "$tmp/cr" read
+	ckpt "$tmp/crw" read-warm
+	timed "$tmp/drd" dd if="$dd" of=/dev/null bs=8M iflag=direct status=none
 	timed "$tmp/dr" dd if="$dd" of=/dev/null bs=1M status=none
 	timed "$tmp/drf" dd if="$dd" of=/dev/null bs="$bytes" count=1 iflag=fullblock status=none
 	"$io" touch "$bytes" | awk '{ print $2, $4 }' >>"$tmp/tch"
@@ -64,10 +76,13 @@ report() {   # name, checkpoint file, dd file
 }
 echo "checkpoint vs dd (ratio dd / checkpoint); checkpoint at $(awk -v b="$bytes" -v s="$(col 1 "$tmp/cw")" 'BEGIN { printf "%.0f", b / s / 1e6 }') MB/s written, $(awk -v b="$bytes" -v s="$(col 1 "$tmp/cr")" 'BEGIN { printf "%.0f", b / s / 1e6 }') MB/s read"
 report "write vs dd to a new file + rename" "$tmp/cw" "$tmp/dwn"
+report "write vs dd oflag=direct + rename" "$tmp/cw" "$tmp/dwd"
 report "write vs dd in place" "$tmp/cw" "$tmp/dwi"
-report "read (cached) vs dd bs=1M" "$tmp/cr" "$tmp/dr"
-report "read (cached) vs dd bs=file (fresh buffer)" "$tmp/cr" "$tmp/drf"
-report "read (cached) vs first touch of that memory" "$tmp/cr" "$tmp/tch"
+report "read vs dd iflag=direct bs=8M" "$tmp/cr" "$tmp/drd"
+report "read, memory warm, vs dd iflag=direct bs=8M" "$tmp/crw" "$tmp/drd"
+report "read vs dd bs=1M (page cache)" "$tmp/cr" "$tmp/dr"
+report "read vs dd bs=file (page cache, fresh buffer)" "$tmp/cr" "$tmp/drf"
+report "read vs first touch of that memory" "$tmp/cr" "$tmp/tch"
 if [ "$COLD" = 1 ]; then
 	if [ "$(id -u)" != 0 ] || [ ! -w /proc/sys/vm/drop_caches ]; then
 		echo "COLD=1 needs root: cold reads skipped"

@@ -11,28 +11,32 @@
 #include <zlib.h>
 
 #define DIO_BUF ((size_t)8 << 20)   /* per transfer: 1 MiB writes ran at 0.6–0.8× */
-#define DIO_NBUF 3                  /* one with the caller, two with the I/O thread */
+#define DIO_NBUF 4                  /* one with the caller, the rest with the I/O */
+#define DIO_READERS 2               /* reads in flight: one's CRC overlaps the other's transfer */
 #define DIO_ALIGN ((size_t)4096)    /* every logical block size in use divides it */
 #define DIO_EOF (-1)                /* ring.err: the reader found the file's end */
 
 /* The buffers of both directions.  A producer fills buffer k (in ring
  * order) and marks it full; the consumer empties it and marks it free.  The
  * writer's producer is the caller and its consumer the I/O thread; the
- * reader's the other way round. */
+ * reader's the other way round, with DIO_READERS I/O threads that claim
+ * the buffers in ring order (BUSY while one fills it). */
+enum { FREE = 0, FULL = 1, BUSY = 2 };
+
 struct ring {
 	unsigned char *buf[DIO_NBUF];
 	size_t skip[DIO_NBUF];      /* reader: bytes before the first delivered one */
 	size_t len[DIO_NBUF];       /* end of the bytes that count */
 	uint64_t at[DIO_NBUF];      /* file offset of buf[k][0] */
 	uint32_t crc[DIO_NBUF];     /* reader: CRC of [skip, len) */
-	int full[DIO_NBUF];
+	int full[DIO_NBUF];         /* FREE, FULL or BUSY */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;        /* a mark, an error, stop */
 	int stop;                   /* the caller is done */
 	int err;                    /* the I/O thread's first errno, or DIO_EOF */
 	int fd;
-	int direct;                 /* O_DIRECT still on (the I/O thread's) */
-	pthread_t io;
+	pthread_t io[DIO_READERS];
+	int n_io;                   /* threads started */
 };
 
 static void ring_free(struct ring *r)
@@ -43,10 +47,10 @@ static void ring_free(struct ring *r)
 	pthread_cond_destroy(&r->cond);
 }
 
-/* Buffers, path opened with flags | O_DIRECT, the I/O thread started on
- * the object that holds r.  0, or an errno value (nothing left open). */
-static int ring_start(struct ring *r, const char *path, int flags, void *(*fn)(void *),
-                      void *obj)
+/* Buffers, path opened with flags | O_DIRECT, threads I/O threads started
+ * on the object that holds r.  0, or an errno value (nothing left open). */
+static int ring_start(struct ring *r, const char *path, int flags, int threads,
+                      void *(*fn)(void *), void *obj)
 {
 	int e;
 
@@ -60,12 +64,14 @@ static int ring_start(struct ring *r, const char *path, int flags, void *(*fn)(v
 		e = errno;
 		goto fail;
 	}
-	r->direct = 1;
-	if ((e = pthread_create(&r->io, NULL, fn, obj)) != 0) {
+	for (; r->n_io < threads; r->n_io++)
+		if ((e = pthread_create(&r->io[r->n_io], NULL, fn, obj)) != 0)
+			break;
+	if (r->n_io == 0) {
 		close(r->fd);
 		goto fail;
 	}
-	return 0;
+	return 0;               /* fewer threads than asked still work */
 fail:
 	ring_free(r);
 	return e;
@@ -116,9 +122,23 @@ static int ring_stop(struct ring *r)
 	r->stop = 1;
 	pthread_cond_broadcast(&r->cond);
 	pthread_mutex_unlock(&r->lock);
-	pthread_join(r->io, NULL);
+	for (int t = 0; t < r->n_io; t++)
+		pthread_join(r->io[t], NULL);
 	e = r->err;
 	return e;
+}
+
+/* Turns O_DIRECT off for every later transfer (idempotent); 0 or -1. */
+static int drop_direct(struct ring *r)
+{
+	int fl, rc = -1;
+
+	pthread_mutex_lock(&r->lock);
+	fl = fcntl(r->fd, F_GETFL);
+	if (fl != -1 && fcntl(r->fd, F_SETFL, fl & ~O_DIRECT) != -1)
+		rc = 0;
+	pthread_mutex_unlock(&r->lock);
+	return rc;
 }
 
 /* n bytes between p and the file at off; *got the bytes moved (short only
@@ -128,16 +148,17 @@ static int ring_stop(struct ring *r)
 static int transfer(struct ring *r, int writing, unsigned char *p, size_t n, uint64_t off,
                     size_t *got)
 {
+	int retried = 0;
+
 	for (*got = 0; *got < n;) {
 		ssize_t k = writing ? pwrite(r->fd, p + *got, n - *got, (off_t)(off + *got))
 		                    : pread(r->fd, p + *got, n - *got, (off_t)(off + *got));
 		if (k < 0 && errno == EINTR)
 			continue;
-		if (k < 0 && errno == EINVAL && r->direct) {
-			int fl = fcntl(r->fd, F_GETFL);
-			if (fl == -1 || fcntl(r->fd, F_SETFL, fl & ~O_DIRECT) == -1)
+		if (k < 0 && errno == EINVAL && !retried) {
+			if (drop_direct(r) != 0)
 				return EINVAL;
-			r->direct = 0;
+			retried = 1;
 			continue;
 		}
 		if (k < 0)
@@ -180,7 +201,7 @@ struct direct_writer *dw_open(const char *path)
 
 	if (d == NULL)
 		return NULL;
-	if ((e = ring_start(&d->r, path, O_WRONLY, write_thread, d)) != 0) {
+	if ((e = ring_start(&d->r, path, O_WRONLY, 1, write_thread, d)) != 0) {
 		free(d);
 		errno = e;
 		return NULL;
@@ -262,6 +283,9 @@ void dw_abort(struct direct_writer *d)
 struct direct_reader {
 	struct ring r;
 	uint64_t off, end;          /* the range delivered */
+	uint64_t next;              /* the next chunk (DIO_BUF bytes from the aligned
+	                             * offset below off) an I/O thread takes */
+	uint64_t turn[DIO_NBUF];    /* the chunk each buffer holds next */
 	int take;                   /* the buffer the caller empties */
 	int have;                   /* it is full and taken */
 	size_t pos;                 /* next byte of it */
@@ -269,14 +293,40 @@ struct direct_reader {
 	uint64_t crc_len;           /* their bytes */
 };
 
+/* Takes the next chunk and, when its buffer's turn comes, claims it (so
+ * the buffers are filled in chunk order whichever thread is first); 0
+ * with *j, *k set, or -1 when past the range, stopped or failed. */
+static int claim(struct direct_reader *d, uint64_t base, uint64_t *j, int *k)
+{
+	struct ring *r = &d->r;
+	int ok = 0;
+
+	pthread_mutex_lock(&r->lock);
+	if (base + d->next * DIO_BUF < d->end && r->err == 0 && !r->stop) {
+		*j = d->next++;
+		*k = (int)(*j % DIO_NBUF);
+		while ((r->full[*k] != FREE || d->turn[*k] != *j) && r->err == 0 && !r->stop)
+			pthread_cond_wait(&r->cond, &r->lock);
+		if (r->full[*k] == FREE && d->turn[*k] == *j) {
+			r->full[*k] = BUSY;
+			d->turn[*k] += DIO_NBUF;
+			ok = 1;
+		}
+	}
+	pthread_mutex_unlock(&r->lock);
+	return ok ? 0 : -1;
+}
+
 static void *read_thread(void *arg)
 {
 	struct direct_reader *d = arg;
 	struct ring *r = &d->r;
-	uint64_t at = d->off & ~(uint64_t)(DIO_ALIGN - 1);
+	uint64_t base = d->off & ~(uint64_t)(DIO_ALIGN - 1), j;
 	uint64_t stop = (d->end + DIO_ALIGN - 1) & ~(uint64_t)(DIO_ALIGN - 1);
+	int k;
 
-	for (int k = 0; at < d->end && ring_wait(r, k, 0); k = (k + 1) % DIO_NBUF) {
+	while (claim(d, base, &j, &k) == 0) {
+		uint64_t at = base + j * DIO_BUF;
 		size_t n = stop - at < DIO_BUF ? (size_t)(stop - at) : DIO_BUF, got;
 		int e = transfer(r, 0, r->buf[k], n, at, &got);
 		uint64_t from = at > d->off ? at : d->off;
@@ -288,10 +338,9 @@ static void *read_thread(void *arg)
 		r->len[k] = from < to ? (size_t)(to - at) : 0;
 		r->crc[k] = (uint32_t)crc32(crc32(0, Z_NULL, 0), r->buf[k] + r->skip[k],
 		                            (uInt)(r->len[k] - r->skip[k]));
-		ring_mark(r, k, 1, e);
+		ring_mark(r, k, FULL, e);
 		if (e != 0)
 			break;
-		at += n;
 	}
 	return NULL;
 }
@@ -306,7 +355,9 @@ struct direct_reader *dr_open(const char *path, uint64_t off, uint64_t n)
 	d->off = off;
 	d->end = off + n;
 	d->crc = (uint32_t)crc32(0, Z_NULL, 0);
-	if ((e = ring_start(&d->r, path, O_RDONLY, read_thread, d)) != 0) {
+	for (int k = 0; k < DIO_NBUF; k++)
+		d->turn[k] = (uint64_t)k;
+	if ((e = ring_start(&d->r, path, O_RDONLY, DIO_READERS, read_thread, d)) != 0) {
 		free(d);
 		errno = e;
 		return NULL;

@@ -8,8 +8,9 @@
  * few aligned buffers of 8 MiB with O_DIRECT, moved by a background I/O
  * thread while the caller copies the previous buffer out or the next one
  * in, so the device's transfer overlaps the copy and the caller's work.
- * The reader's I/O thread also computes each buffer's CRC-32 (zlib), so
- * the caller's thread only copies.
+ * A reader has two I/O threads, each reading a buffer and computing its
+ * CRC-32 (zlib) while the other's read is in flight: the device is kept
+ * busy and the caller's thread only copies.
  *
  * Every device transfer is 4096-byte aligned: a writer's last buffer is
  * padded and the file cut back to its exact length at dw_close; a reader
