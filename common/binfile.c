@@ -196,7 +196,7 @@ int bin_create(struct bin_writer *w, const char *path, const struct bin_header *
 	/* a large file goes around the page cache (directio.h) when its
 	 * file system allows, else through stdio and par_transfer */
 	if (h->payload_bytes >= BIN_DIRECT_MIN && w->af.tmp != NULL)
-		w->dw = dw_open(w->af.tmp);
+		w->dw = dw_open(w->af.tmp, BIN_HEADER_BYTES);   /* it computes the CRC */
 	if (w->dw != NULL ? dw_write(w->dw, b, sizeof b) != 0 :
 	                    fwrite(b, 1, sizeof b, w->af.fp) != sizeof b)
 		goto fail;
@@ -223,7 +223,6 @@ int bin_write(struct bin_writer *w, const void *buf, size_t n)
 	if (w->dw != NULL) {
 		if (dw_write(w->dw, buf, n) != 0)
 			return -1;
-		w->crc = crc_update(w->crc, buf, n);
 		w->written += n;
 		return 0;
 	}
@@ -260,21 +259,24 @@ int bin_seal(struct bin_writer *w)
 		errno = EINVAL;
 		return -1;
 	}
-	w->h.data_crc = w->crc;
-	encode_header(b, &w->h);
 	if (w->dw != NULL) {
 		/* every byte is on the device; the header's CRCs go in through
 		 * the page cache (atomic_commit's fsync writes them) */
 		struct direct_writer *dw = w->dw;
 		w->dw = NULL;
-		if (dw_close(dw) != 0 || pwrite(fileno(w->af.fp), b, sizeof b, 0) != sizeof b) {
-			int saved = errno ? errno : EIO;
-			bin_abort(w);
-			errno = saved;
-			return -1;
+		if (dw_close(dw, &w->crc) == 0) {
+			w->h.data_crc = w->crc;
+			encode_header(b, &w->h);
+			if (pwrite(fileno(w->af.fp), b, sizeof b, 0) == sizeof b)
+				return 0;
 		}
-		return 0;
+		int saved = errno ? errno : EIO;
+		bin_abort(w);
+		errno = saved;
+		return -1;
 	}
+	w->h.data_crc = w->crc;
+	encode_header(b, &w->h);
 	if (fflush(w->af.fp) != 0 || fseek(w->af.fp, 0, SEEK_SET) != 0 ||
 	    fwrite(b, 1, sizeof b, w->af.fp) != sizeof b) {
 		int saved = errno;

@@ -12,30 +12,36 @@
 
 #define DIO_BUF ((size_t)8 << 20)   /* per transfer: 1 MiB writes ran at 0.6–0.8× */
 #define DIO_NBUF 4                  /* one with the caller, the rest with the I/O */
-#define DIO_READERS 2               /* reads in flight: one's CRC overlaps the other's transfer */
+#define DIO_THREADS 2               /* transfers in flight: one's CRC overlaps the other's */
 #define DIO_ALIGN ((size_t)4096)    /* every logical block size in use divides it */
 #define DIO_EOF (-1)                /* ring.err: the reader found the file's end */
 
-/* The buffers of both directions.  A producer fills buffer k (in ring
- * order) and marks it full; the consumer empties it and marks it free.  The
- * writer's producer is the caller and its consumer the I/O thread; the
- * reader's the other way round, with DIO_READERS I/O threads that claim
- * the buffers in ring order (BUSY while one fills it). */
+/* The buffers of both directions.  The file is cut in chunks of DIO_BUF
+ * bytes from an aligned offset; chunk j travels in buffer j % DIO_NBUF.
+ * The caller fills (writer) or empties (reader) the buffers in chunk order;
+ * DIO_THREADS I/O threads claim the chunks in order too, each waiting for
+ * its chunk's turn at its buffer, so a buffer never holds two chunks.
+ * Each I/O thread computes the CRC-32 of the chunks it moves; the caller
+ * joins them in chunk order with crc32_combine. */
 enum { FREE = 0, FULL = 1, BUSY = 2 };
 
 struct ring {
 	unsigned char *buf[DIO_NBUF];
-	size_t skip[DIO_NBUF];      /* reader: bytes before the first delivered one */
+	size_t skip[DIO_NBUF];      /* bytes before those that count (CRC, delivery) */
 	size_t len[DIO_NBUF];       /* end of the bytes that count */
 	uint64_t at[DIO_NBUF];      /* file offset of buf[k][0] */
-	uint32_t crc[DIO_NBUF];     /* reader: CRC of [skip, len) */
-	int full[DIO_NBUF];         /* FREE, FULL or BUSY */
+	uint32_t crc[DIO_NBUF];     /* CRC of [skip, len) */
+	int full[DIO_NBUF];         /* FREE, FULL or BUSY (an I/O thread's) */
+	uint64_t turn[DIO_NBUF];    /* the chunk buffer k takes next */
+	uint64_t next;              /* the next chunk an I/O thread claims */
+	uint32_t sum;               /* CRC of the chunks joined so far */
+	uint64_t sum_len;           /* their counting bytes */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;        /* a mark, an error, stop */
 	int stop;                   /* the caller is done */
-	int err;                    /* the I/O thread's first errno, or DIO_EOF */
+	int err;                    /* an I/O thread's first errno, or DIO_EOF */
 	int fd;
-	pthread_t io[DIO_READERS];
+	pthread_t io[DIO_THREADS];
 	int n_io;                   /* threads started */
 };
 
@@ -56,6 +62,9 @@ static int ring_start(struct ring *r, const char *path, int flags, int threads,
 
 	pthread_mutex_init(&r->lock, NULL);
 	pthread_cond_init(&r->cond, NULL);
+	r->sum = (uint32_t)crc32(0, Z_NULL, 0);
+	for (int k = 0; k < DIO_NBUF; k++)
+		r->turn[k] = (uint64_t)k;
 	for (int k = 0; k < DIO_NBUF; k++)
 		if ((e = posix_memalign((void **)&r->buf[k], DIO_ALIGN, DIO_BUF)) != 0)
 			goto fail;
@@ -170,38 +179,85 @@ static int transfer(struct ring *r, int writing, unsigned char *p, size_t n, uin
 	return 0;
 }
 
+/* For an I/O thread: claims the next chunk below limit once its buffer
+ * is in state want (FREE to read into, FULL to write out) and its turn has
+ * come, marking it BUSY.  0 with *j, *k set; -1 when there is none, the
+ * caller stopped or a thread failed. */
+static int claim(struct ring *r, int want, uint64_t limit, uint64_t *j, int *k)
+{
+	int ok = 0;
+
+	pthread_mutex_lock(&r->lock);
+	if (r->next < limit && r->err == 0) {
+		*j = r->next++;
+		*k = (int)(*j % DIO_NBUF);
+		while ((r->full[*k] != want || r->turn[*k] != *j) && r->err == 0 && !r->stop)
+			pthread_cond_wait(&r->cond, &r->lock);
+		if (r->full[*k] == want && r->turn[*k] == *j && r->err == 0) {
+			r->full[*k] = BUSY;
+			r->turn[*k] += DIO_NBUF;
+			ok = 1;
+		}
+	}
+	pthread_mutex_unlock(&r->lock);
+	return ok ? 0 : -1;
+}
+
+/* The CRC of buffer k's counting bytes, joined to the caller's sum. */
+static void join_crc(struct ring *r, int k)
+{
+	r->sum = (uint32_t)crc32_combine(r->sum, r->crc[k], (z_off_t)(r->len[k] - r->skip[k]));
+	r->sum_len += r->len[k] - r->skip[k];
+}
+
+static void chunk_crc(struct ring *r, int k)
+{
+	r->crc[k] = (uint32_t)crc32(crc32(0, Z_NULL, 0), r->buf[k] + r->skip[k],
+	                            (uInt)(r->len[k] - r->skip[k]));
+}
+
 /* ---- writer ---- */
 
 struct direct_writer {
 	struct ring r;
-	int fill;                   /* the buffer the caller fills */
+	uint64_t crc_from;          /* the CRC covers the bytes from here on */
+	uint64_t filled;            /* chunks handed to the I/O threads */
+	uint64_t joined;            /* chunks whose CRC is in r.sum */
 	uint64_t total;             /* bytes given */
 };
 
 static void *write_thread(void *arg)
 {
-	struct ring *r = &((struct direct_writer *)arg)->r;
+	struct direct_writer *d = arg;
+	struct ring *r = &d->r;
+	uint64_t j;
+	int k;
 
-	for (int k = 0; ring_wait(r, k, 1); k = (k + 1) % DIO_NBUF) {
+	while (claim(r, FULL, UINT64_MAX, &j, &k) == 0) {
+		uint64_t at = r->at[k];
+		r->skip[k] = d->crc_from <= at ? 0 : d->crc_from - at < r->len[k] ?
+		             (size_t)(d->crc_from - at) : r->len[k];
+		chunk_crc(r, k);
 		/* the tail is padded (zeros, cut off by dw_close) */
 		size_t n = (r->len[k] + DIO_ALIGN - 1) & ~(DIO_ALIGN - 1), got;
 		memset(r->buf[k] + r->len[k], 0, n - r->len[k]);
-		int e = transfer(r, 1, r->buf[k], n, r->at[k], &got);
-		ring_mark(r, k, 0, e);
+		int e = transfer(r, 1, r->buf[k], n, at, &got);
+		ring_mark(r, k, FREE, e);
 		if (e != 0)
 			break;
 	}
 	return NULL;
 }
 
-struct direct_writer *dw_open(const char *path)
+struct direct_writer *dw_open(const char *path, uint64_t crc_from)
 {
 	struct direct_writer *d = calloc(1, sizeof *d);
 	int e;
 
 	if (d == NULL)
 		return NULL;
-	if ((e = ring_start(&d->r, path, O_WRONLY, 1, write_thread, d)) != 0) {
+	d->crc_from = crc_from;
+	if ((e = ring_start(&d->r, path, O_WRONLY, DIO_THREADS, write_thread, d)) != 0) {
 		free(d);
 		errno = e;
 		return NULL;
@@ -209,20 +265,27 @@ struct direct_writer *dw_open(const char *path)
 	return d;
 }
 
-/* Hands the filling buffer to the I/O thread and takes the next free one.
- * 0, or -1 with errno. */
+/* Hands the filling chunk to the I/O threads and takes the next one's
+ * buffer once it is written, joining the CRC of the chunk it held.  0, or
+ * -1 with errno. */
 static int submit(struct direct_writer *d)
 {
 	struct ring *r = &d->r;
+	int k;
 
-	ring_mark(r, d->fill, 1, 0);
-	d->fill = (d->fill + 1) % DIO_NBUF;
-	if (!ring_wait(r, d->fill, 0)) {
+	ring_mark(r, (int)(d->filled % DIO_NBUF), FULL, 0);
+	d->filled++;
+	k = (int)(d->filled % DIO_NBUF);
+	if (!ring_wait(r, k, FREE) || ring_err(r) != 0) {
 		errno = ring_err(r);
 		return -1;
 	}
-	r->len[d->fill] = 0;
-	r->at[d->fill] = d->total;
+	if (d->filled >= DIO_NBUF) {
+		join_crc(r, k);
+		d->joined++;
+	}
+	r->len[k] = 0;
+	r->at[k] = d->total;
 	return 0;
 }
 
@@ -232,32 +295,38 @@ int dw_write(struct direct_writer *d, const void *buf, size_t n)
 	const unsigned char *p = buf;
 
 	while (n > 0) {
-		size_t k = DIO_BUF - r->len[d->fill];
+		int f = (int)(d->filled % DIO_NBUF);
+		size_t k = DIO_BUF - r->len[f];
 		if (k > n)
 			k = n;
-		memcpy(r->buf[d->fill] + r->len[d->fill], p, k);
-		r->len[d->fill] += k;
+		memcpy(r->buf[f] + r->len[f], p, k);
+		r->len[f] += k;
 		d->total += k;
 		p += k;
 		n -= k;
-		if (r->len[d->fill] == DIO_BUF && submit(d) != 0)
+		if (r->len[f] == DIO_BUF && submit(d) != 0)
 			return -1;
 	}
 	return 0;
 }
 
-int dw_close(struct direct_writer *d)
+int dw_close(struct direct_writer *d, uint32_t *crc)
 {
 	struct ring *r = &d->r;
 	int e;
 
-	if (r->len[d->fill] > 0)
-		ring_mark(r, d->fill, 1, 0);
+	if (r->len[d->filled % DIO_NBUF] > 0) {
+		ring_mark(r, (int)(d->filled % DIO_NBUF), FULL, 0);
+		d->filled++;
+	}
 	e = ring_stop(r);
+	for (; e == 0 && d->joined < d->filled; d->joined++)
+		join_crc(r, (int)(d->joined % DIO_NBUF));
 	if (e == 0 && ftruncate(r->fd, (off_t)d->total) != 0)
 		e = errno;
 	if (close(r->fd) != 0 && e == 0)
 		e = errno;
+	*crc = r->sum;
 	ring_free(r);
 	free(d);
 	if (e != 0) {
@@ -283,39 +352,10 @@ void dw_abort(struct direct_writer *d)
 struct direct_reader {
 	struct ring r;
 	uint64_t off, end;          /* the range delivered */
-	uint64_t next;              /* the next chunk (DIO_BUF bytes from the aligned
-	                             * offset below off) an I/O thread takes */
-	uint64_t turn[DIO_NBUF];    /* the chunk each buffer holds next */
-	int take;                   /* the buffer the caller empties */
+	uint64_t take;              /* the chunk the caller empties */
 	int have;                   /* it is full and taken */
 	size_t pos;                 /* next byte of it */
-	uint32_t crc;               /* of the buffers emptied */
-	uint64_t crc_len;           /* their bytes */
 };
-
-/* Takes the next chunk and, when its buffer's turn comes, claims it (so
- * the buffers are filled in chunk order whichever thread is first); 0
- * with *j, *k set, or -1 when past the range, stopped or failed. */
-static int claim(struct direct_reader *d, uint64_t base, uint64_t *j, int *k)
-{
-	struct ring *r = &d->r;
-	int ok = 0;
-
-	pthread_mutex_lock(&r->lock);
-	if (base + d->next * DIO_BUF < d->end && r->err == 0 && !r->stop) {
-		*j = d->next++;
-		*k = (int)(*j % DIO_NBUF);
-		while ((r->full[*k] != FREE || d->turn[*k] != *j) && r->err == 0 && !r->stop)
-			pthread_cond_wait(&r->cond, &r->lock);
-		if (r->full[*k] == FREE && d->turn[*k] == *j) {
-			r->full[*k] = BUSY;
-			d->turn[*k] += DIO_NBUF;
-			ok = 1;
-		}
-	}
-	pthread_mutex_unlock(&r->lock);
-	return ok ? 0 : -1;
-}
 
 static void *read_thread(void *arg)
 {
@@ -323,9 +363,10 @@ static void *read_thread(void *arg)
 	struct ring *r = &d->r;
 	uint64_t base = d->off & ~(uint64_t)(DIO_ALIGN - 1), j;
 	uint64_t stop = (d->end + DIO_ALIGN - 1) & ~(uint64_t)(DIO_ALIGN - 1);
+	uint64_t chunks = (stop - base + DIO_BUF - 1) / DIO_BUF;
 	int k;
 
-	while (claim(d, base, &j, &k) == 0) {
+	while (claim(r, FREE, chunks, &j, &k) == 0) {
 		uint64_t at = base + j * DIO_BUF;
 		size_t n = stop - at < DIO_BUF ? (size_t)(stop - at) : DIO_BUF, got;
 		int e = transfer(r, 0, r->buf[k], n, at, &got);
@@ -336,8 +377,7 @@ static void *read_thread(void *arg)
 		r->at[k] = at;
 		r->skip[k] = from < to ? (size_t)(from - at) : 0;
 		r->len[k] = from < to ? (size_t)(to - at) : 0;
-		r->crc[k] = (uint32_t)crc32(crc32(0, Z_NULL, 0), r->buf[k] + r->skip[k],
-		                            (uInt)(r->len[k] - r->skip[k]));
+		chunk_crc(r, k);
 		ring_mark(r, k, FULL, e);
 		if (e != 0)
 			break;
@@ -354,10 +394,7 @@ struct direct_reader *dr_open(const char *path, uint64_t off, uint64_t n)
 		return NULL;
 	d->off = off;
 	d->end = off + n;
-	d->crc = (uint32_t)crc32(0, Z_NULL, 0);
-	for (int k = 0; k < DIO_NBUF; k++)
-		d->turn[k] = (uint64_t)k;
-	if ((e = ring_start(&d->r, path, O_RDONLY, DIO_READERS, read_thread, d)) != 0) {
+	if ((e = ring_start(&d->r, path, O_RDONLY, DIO_THREADS, read_thread, d)) != 0) {
 		free(d);
 		errno = e;
 		return NULL;
@@ -371,9 +408,9 @@ int dr_read(struct direct_reader *d, void *dst, size_t n)
 	unsigned char *p = dst;
 
 	while (n > 0) {
-		int k = d->take;
+		int k = (int)(d->take % DIO_NBUF);
 		if (!d->have) {
-			if (!ring_wait(r, k, 1)) {
+			if (!ring_wait(r, k, FULL)) {
 				int e = ring_err(r);
 				if (e == DIO_EOF)
 					return 1;
@@ -392,12 +429,10 @@ int dr_read(struct direct_reader *d, void *dst, size_t n)
 			/* emptied (an empty one: the file ended there) */
 			if (r->len[k] == r->skip[k] && ring_err(r) == DIO_EOF)
 				return 1;
-			d->crc = (uint32_t)crc32_combine(d->crc, r->crc[k],
-			                                 (z_off_t)(r->len[k] - r->skip[k]));
-			d->crc_len += r->len[k] - r->skip[k];
+			join_crc(r, k);
 			d->have = 0;
-			ring_mark(r, k, 0, 0);
-			d->take = (k + 1) % DIO_NBUF;
+			ring_mark(r, k, FREE, 0);
+			d->take++;
 		}
 	}
 	return 0;
@@ -405,7 +440,7 @@ int dr_read(struct direct_reader *d, void *dst, size_t n)
 
 uint32_t dr_crc(const struct direct_reader *d, uint32_t crc)
 {
-	return (uint32_t)crc32_combine(crc, d->crc, (z_off_t)d->crc_len);
+	return (uint32_t)crc32_combine(crc, d->r.sum, (z_off_t)d->r.sum_len);
 }
 
 void dr_close(struct direct_reader *d)

@@ -5,12 +5,11 @@
  * besides the caller's own (in a virtual machine, memory the host must back
  * afresh: for a checkpoint of a million playlists that costs more than the
  * disk itself; BENCHMARKS.md).  Here the bytes go between the device and a
- * few aligned buffers of 8 MiB with O_DIRECT, moved by a background I/O
- * thread while the caller copies the previous buffer out or the next one
- * in, so the device's transfer overlaps the copy and the caller's work.
- * A reader has two I/O threads, each reading a buffer and computing its
- * CRC-32 (zlib) while the other's read is in flight: the device is kept
- * busy and the caller's thread only copies.
+ * few aligned buffers of 8 MiB with O_DIRECT, moved by two background I/O
+ * threads while the caller copies the next buffer in or the previous one
+ * out.  Each I/O thread computes the CRC-32 (zlib) of the buffers it moves
+ * while the other's transfer is in flight: the device is kept busy, and
+ * the caller's thread only copies.
  *
  * Every device transfer is 4096-byte aligned: a writer's last buffer is
  * padded and the file cut back to its exact length at dw_close; a reader
@@ -30,15 +29,17 @@ struct direct_writer;
 struct direct_reader;
 
 /* Opens path (an existing, empty file) for writing from offset 0 and
- * starts the I/O thread.  NULL with errno when O_DIRECT, memory or a
- * thread is not to be had. */
-struct direct_writer *dw_open(const char *path);
+ * starts the I/O threads; the CRC dw_close gives covers the bytes from
+ * offset crc_from on.  NULL with errno when O_DIRECT, memory or a thread
+ * is not to be had. */
+struct direct_writer *dw_open(const char *path, uint64_t crc_from);
 /* Appends n bytes.  0, or -1 with errno: the first error of a background
  * write (ENOSPC, EFBIG, EIO, ...) is reported by the next call. */
 int dw_write(struct direct_writer *d, const void *buf, size_t n);
 /* Writes what is left, waits for it, sets the file's length to the bytes
- * given and frees d.  0, or -1 with errno. */
-int dw_close(struct direct_writer *d);
+ * given, sets *crc to zlib's CRC-32 of those from crc_from on and frees d.
+ * 0, or -1 with errno. */
+int dw_close(struct direct_writer *d, uint32_t *crc);
 /* Stops without finishing (the caller removes the file) and frees d;
  * errno is kept. */
 void dw_abort(struct direct_writer *d);

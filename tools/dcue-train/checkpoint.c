@@ -122,6 +122,7 @@ int ckpt_write_rows_sealed(struct bin_writer *out, const char *path, const struc
 	struct ckpt_meta meta;
 	size_t P = m->cfg.n_playlists, H = m->cfg.hidden;
 	size_t n_params = P * H + m->n_shared, shared = m->n_rows * H;
+	int whole = rows->get == whole_rows;    /* m holds every row */
 	float *buf;
 
 	memset(&meta, 0, sizeof meta);
@@ -142,9 +143,15 @@ int ckpt_write_rows_sealed(struct bin_writer *out, const char *path, const struc
 	if (buf == NULL)
 		goto fail;
 	/* file order: table then shared weights, for the weights then the
-	 * momentum (model.h's layout of a whole model) */
+	 * momentum (model.h's layout of a whole model, which therefore goes
+	 * out as it lies, without a copy; a share's rows come in blocks) */
 	for (int which = 0; which < 2; which++) {
-		const float *sh = (which == 0 ? m->param_mem : m->mom_mem) + shared;
+		const float *mem = which == 0 ? m->param_mem : m->mom_mem, *sh = mem + shared;
+		if (whole) {
+			if (bin_write(&w, mem, n_params * sizeof(float)) != 0)
+				goto fail;
+			continue;
+		}
 		for (size_t p0 = 0; p0 < P; p0 += CKPT_ROW_BLOCK) {
 			size_t n = P - p0 < CKPT_ROW_BLOCK ? P - p0 : CKPT_ROW_BLOCK;
 			rows->get(rows->ctx, which, p0, n, buf);
@@ -156,7 +163,9 @@ int ckpt_write_rows_sealed(struct bin_writer *out, const char *path, const struc
 	}
 	if (bin_write(&w, h->rows, h->n * sizeof(struct metric_row)) != 0)
 		goto fail;
-	for (size_t p0 = 0; p0 < P; p0 += CKPT_ROW_BLOCK) {
+	if (whole && bin_write(&w, m->row_step, P * sizeof(uint64_t)) != 0)
+		goto fail;
+	for (size_t p0 = whole ? P : 0; p0 < P; p0 += CKPT_ROW_BLOCK) {
 		size_t n = P - p0 < CKPT_ROW_BLOCK ? P - p0 : CKPT_ROW_BLOCK;
 		rows->get(rows->ctx, 2, p0, n, buf);
 		if (bin_write(&w, buf, n * sizeof(uint64_t)) != 0)
