@@ -21,11 +21,17 @@
 # With COLD=1, as root, one more round reads each after dropping the page
 # cache (echo 1 > /proc/sys/vm/drop_caches: slows everyone's next reads).
 # Each line: medians of ROUNDS, wall-clock and CPU (user + system) seconds,
-# and the ratio dd / checkpoint (1 = as fast as dd).
-# env: BIN, ROOT; ROUNDS (3), P (1000000), COLD (0), DIR (a folder on the
-# file system to measure; default a temporary one under TMPDIR or /tmp).
+# and the ratio dd / checkpoint (1 = as fast as dd).  Every timed step
+# starts SETTLE seconds after the previous one ended: on a virtual machine
+# whose host takes freed memory back within seconds, a process started at
+# once after another freed gigabytes finds them still backed and touches
+# its own memory several times faster than one started later; the pause
+# puts every step in the same (later) state.
+# env: BIN, ROOT; ROUNDS (3), P (1000000), COLD (0), SETTLE (5), DIR (a
+# folder on the file system to measure; default a temporary one under
+# TMPDIR or /tmp).
 set -eu
-: "${ROUNDS:=3}" "${P:=1000000}" "${COLD:=0}"
+: "${ROUNDS:=3}" "${P:=1000000}" "${COLD:=0}" "${SETTLE:=5}"
 tmp=$(mktemp -d "${DIR:-${TMPDIR:-/tmp}}/bench-ckpt.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -45,13 +51,14 @@ echo "checkpoint of $P playlists: $bytes bytes; dd: $mib blocks of 1 MiB; file s
 # each measurement appends "wall cpu" to a file
 timed() {   # file, command...: wall and CPU seconds by /usr/bin/time
 	local f=$1; shift
+	sleep "$SETTLE"
 	/usr/bin/time -f '%e %U %S' -o "$tmp/t" "$@" >/dev/null 2>&1
 	awk '{ print $1, $2 + $3 }' "$tmp/t" >>"$f"
 }
 ddw_new() { dd if=/dev/zero of="$dd.new" bs=1M count="$mib" conv=fsync status=none && mv "$dd.new" "$dd"; }
 ddw_direct() { dd if=/dev/zero of="$dd.new" bs=8M count="$(( (mib + 7) / 8 ))" oflag=direct conv=fsync status=none && mv "$dd.new" "$dd"; }
 ddw_inplace() { dd if=/dev/zero of="$dd" bs=1M count="$mib" conv=fsync status=none; }
-ckpt() { "$io" "$2" "$ck" ${3:+"$3"} | awk '{ print $2, $4 }' >>"$1"; }
+ckpt() { sleep "$SETTLE"; "$io" "$2" "$ck" ${3:+"$3"} | awk '{ print $2, $4 }' >>"$1"; }
 for f in cw dwn dwd dwi cr crw dr drd drf tch; do : >"$tmp/$f"; done
 for _ in $(seq "$ROUNDS"); do
 	ckpt "$tmp/cw" write "$P"
@@ -63,7 +70,7 @@ for _ in $(seq "$ROUNDS"); do
 	timed "$tmp/drd" dd if="$dd" of=/dev/null bs=8M iflag=direct status=none
 	timed "$tmp/dr" dd if="$dd" of=/dev/null bs=1M status=none
 	timed "$tmp/drf" dd if="$dd" of=/dev/null bs="$bytes" count=1 iflag=fullblock status=none
-	"$io" touch "$bytes" | awk '{ print $2, $4 }' >>"$tmp/tch"
+	sleep "$SETTLE"; "$io" touch "$bytes" | awk '{ print $2, $4 }' >>"$tmp/tch"
 done
 col() { awk -v c="$1" '{ print $c }' "$2" | median; }
 report() {   # name, checkpoint file, dd file

@@ -5,8 +5,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -15,6 +17,7 @@
 #define DIO_THREADS 2               /* transfers in flight: one's CRC overlaps the other's */
 #define DIO_ALIGN ((size_t)4096)    /* every logical block size in use divides it */
 #define DIO_EOF (-1)                /* ring.err: the reader found the file's end */
+#define DIO_POPULATE_MIN ((size_t)64 << 20)   /* dr_read's destinations worth a helper */
 
 /* The buffers of both directions.  The file is cut in chunks of DIO_BUF
  * bytes from an aligned offset; chunk j travels in buffer j % DIO_NBUF.
@@ -402,10 +405,62 @@ struct direct_reader *dr_open(const char *path, uint64_t off, uint64_t n)
 	return d;
 }
 
+/* A large destination's first touch (page faults and zeroing: on a
+ * virtual machine often dearer than the device's transfer) shared with a
+ * helper thread that faults its pages in ahead of the copy with
+ * MADV_POPULATE_WRITE, which leaves their contents as they are.  Where
+ * the kernel has no such advice the copy alone touches them. */
+struct populate {
+	unsigned char *p;
+	size_t n;
+	atomic_size_t copied;       /* the copy's progress */
+	atomic_int stop;
+	pthread_t t;
+};
+
+static void *populate_thread(void *arg)
+{
+	struct populate *pp = arg;
+	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+
+	for (size_t a = 0; a < pp->n && !atomic_load(&pp->stop); a += DIO_BUF) {
+		size_t c = atomic_load(&pp->copied);
+		if (a < c + DIO_BUF)
+			a = c + DIO_BUF;    /* the copy caught up: go ahead of it */
+		if (a >= pp->n)
+			break;
+		uintptr_t lo = (uintptr_t)(pp->p + a) & ~(pg - 1);
+		size_t len = (pp->n - a < DIO_BUF ? pp->n - a : DIO_BUF) + (size_t)((uintptr_t)(pp->p + a) - lo);
+		if (madvise((void *)lo, len, MADV_POPULATE_WRITE) != 0)
+			break;
+	}
+	return NULL;
+}
+
+static int read_into(struct direct_reader *d, unsigned char *p, size_t n,
+                     struct populate *pp);
+
 int dr_read(struct direct_reader *d, void *dst, size_t n)
 {
+	struct populate pp = { .p = dst, .n = n };
+	int rc, helped;
+
+	atomic_init(&pp.copied, 0);
+	atomic_init(&pp.stop, 0);
+	helped = n >= DIO_POPULATE_MIN && pthread_create(&pp.t, NULL, populate_thread, &pp) == 0;
+	rc = read_into(d, dst, n, helped ? &pp : NULL);
+	if (helped) {
+		atomic_store(&pp.stop, 1);
+		pthread_join(pp.t, NULL);
+	}
+	return rc;
+}
+
+/* dr_read's copy; pp (or NULL) is told its progress. */
+static int read_into(struct direct_reader *d, unsigned char *p, size_t n, struct populate *pp)
+{
 	struct ring *r = &d->r;
-	unsigned char *p = dst;
+	unsigned char *start = p;
 
 	while (n > 0) {
 		int k = (int)(d->take % DIO_NBUF);
@@ -425,6 +480,8 @@ int dr_read(struct direct_reader *d, void *dst, size_t n)
 		d->pos += c;
 		p += c;
 		n -= c;
+		if (pp != NULL)
+			atomic_store(&pp->copied, (size_t)(p - start));
 		if (d->pos == r->len[k]) {
 			/* emptied (an empty one: the file ended there) */
 			if (r->len[k] == r->skip[k] && ring_err(r) == DIO_EOF)
