@@ -483,9 +483,17 @@ static int read_into(struct direct_reader *d, unsigned char *p, size_t n, struct
 		if (pp != NULL)
 			atomic_store(&pp->copied, (size_t)(p - start));
 		if (d->pos == r->len[k]) {
-			/* emptied (an empty one: the file ended there) */
-			if (r->len[k] == r->skip[k] && ring_err(r) == DIO_EOF)
-				return 1;
+			/* emptied; one short of its chunk's end (the file ended
+			 * there, or its read failed) ends the delivery: the next
+			 * chunk's bytes do not belong here */
+			uint64_t want = d->end - r->at[k] < DIO_BUF ? d->end - r->at[k] : DIO_BUF;
+			if (r->len[k] < want) {
+				int e = ring_err(r);
+				if (e == DIO_EOF)
+					return 1;
+				errno = e != 0 ? e : EIO;
+				return -1;
+			}
 			join_crc(r, k);
 			d->have = 0;
 			ring_mark(r, k, FREE, 0);

@@ -1,0 +1,437 @@
+/* test_directio_stress.c — directio's writer and reader under random use
+ * and injected faults: round trips of random sizes (32–80 MiB), call-size
+ * mixes, CRC starts and read ranges give the stream's bytes and zlib's CRC;
+ * a reader closed early stops; a large read's destination keeps the bytes
+ * around it (the populate helper); a transfer refused with EINVAL is redone
+ * through the page cache; an error or a file's end met by one I/O thread
+ * mid-chunk is reported, never papered over with the next chunk's bytes;
+ * a file-size limit, ENOSPC or a truncation at a random offset is reported
+ * by binfile with nothing left behind.
+ *
+ * Faults are injected by this program's own pread and pwrite, which take
+ * the place of the C library's for directio.c and binfile.c (static
+ * linking) and pass every call on to the system call unless armed. */
+#define _GNU_SOURCE
+#include "binfile.h"
+#include "check.h"
+#include "directio.h"
+#include "files.h"
+#include "msg.h"
+#include "rng.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#define MIB ((size_t)1 << 20)
+#define NMAX (80 * MIB)
+
+static unsigned char *payload;                /* [NMAX] */
+static unsigned char *got;                    /* [NMAX] */
+
+/* ---- fault injection ---- */
+
+static atomic_int fault_op;         /* 'r', 'w' or 0: off */
+static atomic_llong fault_at;       /* the file offset a transfer starts at */
+static atomic_int fault_errno;
+static atomic_llong fault_partial;  /* bytes moved first, then the error */
+static atomic_int fault_delay_ms;   /* before the error */
+static atomic_int faults;           /* errors given */
+
+static void arm(int op, long long at, int err, long long partial, int delay_ms)
+{
+	atomic_store(&fault_at, at);
+	atomic_store(&fault_errno, err);
+	atomic_store(&fault_partial, partial);
+	atomic_store(&fault_delay_ms, delay_ms);
+	atomic_store(&faults, 0);
+	atomic_store(&fault_op, op);
+}
+
+static ssize_t faulty(int op, int fd, void *p, size_t n, off_t off)
+{
+	long long partial = atomic_load(&fault_partial);
+
+	if (atomic_load(&fault_op) == op && (long long)off == atomic_load(&fault_at)) {
+		if (partial > 0 && (size_t)partial < n) {
+			/* a short transfer; the rest of it fails */
+			atomic_store(&fault_at, (long long)off + partial);
+			atomic_store(&fault_partial, 0);
+			n = (size_t)partial;
+		} else {
+			int ms = atomic_load(&fault_delay_ms);
+			struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+			if (ms > 0)
+				nanosleep(&ts, NULL);
+			atomic_store(&fault_op, 0);          /* once */
+			atomic_fetch_add(&faults, 1);
+			errno = atomic_load(&fault_errno);
+			return -1;
+		}
+	}
+	return op == 'r' ? syscall(SYS_pread64, fd, p, n, off)
+	                 : syscall(SYS_pwrite64, fd, p, n, off);
+}
+
+ssize_t pread(int fd, void *p, size_t n, off_t off)
+{
+	return faulty('r', fd, p, n, off);
+}
+
+ssize_t pwrite(int fd, const void *p, size_t n, off_t off)
+{
+	return faulty('w', fd, (void *)p, n, off);
+}
+
+/* ---- helpers ---- */
+
+static uint32_t crc_of(const unsigned char *p, size_t n)
+{
+	return (uint32_t)crc32(crc32(0, Z_NULL, 0), p, (uInt)n);
+}
+
+static long long file_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? (long long)st.st_size : -1;
+}
+
+static void make_empty(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	CHECK(fd >= 0);
+	if (fd >= 0)
+		close(fd);
+}
+
+/* A call size: tiny, around a buffer's size, or large. */
+static size_t call_size(struct rng *g)
+{
+	switch (rng_below(g, 5)) {
+	case 0: return 1 + rng_below(g, 5000);
+	case 1: return 8 * MIB - 2048 + rng_below(g, 4096);
+	case 2: return MIB + rng_below(g, 3 * MIB);
+	case 3: return rng_below(g, 24 * MIB);
+	}
+	return 2 * MIB + rng_below(g, 40 * MIB);
+}
+
+/* n bytes of payload written to path with a direct_writer in random calls;
+ * 0, or -1 with errno (the writer is then aborted). */
+static int write_random(struct rng *g, const char *path, size_t n, uint64_t crc_from,
+                        uint32_t *crc)
+{
+	struct direct_writer *d;
+
+	make_empty(path);
+	d = dw_open(path, crc_from);
+	if (d == NULL)
+		return -1;
+	for (size_t at = 0; at < n;) {
+		size_t k = call_size(g);
+		if (k > n - at)
+			k = n - at;
+		if (dw_write(d, payload + at, k) != 0) {
+			dw_abort(d);
+			return -1;
+		}
+		if (rng_below(g, 8) == 0)
+			CHECK(dw_write(d, payload, 0) == 0);   /* n == 0 calls */
+		at += k;
+	}
+	return dw_close(d, crc);
+}
+
+/* ---- tests ---- */
+
+/* Random round trips; some readers closed early. */
+static void test_round_trips(struct rng *g)
+{
+	for (int round = 0; round < 6; round++) {
+		size_t n = 32 * MIB + rng_below(g, 48 * MIB + 1);
+		uint64_t crc_from = rng_below(g, 4) == 0 ? 0 : rng_below(g, n + 1);
+		uint32_t wcrc = 0;
+
+		CHECK(write_random(g, "rt.bin", n, crc_from, &wcrc) == 0);
+		CHECK_EQ_INT(file_size("rt.bin"), n);
+		CHECK_EQ_INT(wcrc, crc_of(payload + crc_from, n - crc_from));
+
+		for (int pass = 0; pass < 2; pass++) {
+			uint64_t off = rng_below(g, 3) == 0 ? rng_below(g, 4) * 4096 : rng_below(g, n / 2);
+			uint64_t len = rng_below(g, 3) == 0 ? n - off : rng_below(g, n - off + 1);
+			int early = rng_below(g, 4) == 0;
+			struct direct_reader *r = dr_open("rt.bin", off, len);
+			CHECK(r != NULL);
+			if (r == NULL)
+				continue;
+			uint64_t at = 0;
+			int ok = 1;
+			while (at < len && ok) {
+				size_t k = call_size(g);
+				if (k > len - at)
+					k = (size_t)(len - at);
+				ok = dr_read(r, got + at, k) == 0;
+				at += k;
+				if (early && rng_below(g, 3) == 0)
+					break;
+			}
+			CHECK(ok);
+			CHECK(memcmp(got, payload + off, (size_t)at) == 0);
+			if (ok && at == len)
+				CHECK_EQ_INT(dr_crc(r, 0x12345678u),
+				             crc32_combine(0x12345678u, crc_of(payload + off, len),
+				                           (z_off_t)len));
+			dr_close(r);
+		}
+	}
+	/* an empty range, aligned or not, and an empty file */
+	struct direct_reader *r = dr_open("rt.bin", 4097, 0);
+	CHECK(r != NULL && dr_read(r, got, 0) == 0 && dr_crc(r, 7) == 7);
+	dr_close(r);
+	uint32_t crc = 1;
+	CHECK(write_random(g, "empty.bin", 0, 0, &crc) == 0);
+	CHECK_EQ_INT(crc, 0);
+	CHECK_EQ_INT(file_size("empty.bin"), 0);
+}
+
+/* A destination of 64 MiB or more at an odd address: the bytes around it,
+ * on its first and last pages, are kept. */
+static void test_populate(struct rng *g)
+{
+	size_t n = 66 * MIB + 123, pg = (size_t)sysconf(_SC_PAGESIZE);
+	size_t map = n + 4 * pg, lead = pg + 1000;
+	uint32_t crc;
+	unsigned char *m = mmap(NULL, map, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	CHECK(m != MAP_FAILED);
+	if (m == MAP_FAILED)
+		return;
+	CHECK(write_random(g, "pop.bin", n + 5000, 0, &crc) == 0);
+	memset(m, 0xA5, lead);
+	memset(m + lead + n, 0x5A, map - lead - n);
+	struct direct_reader *r = dr_open("pop.bin", 777, n);
+	CHECK(r != NULL && dr_read(r, m + lead, n) == 0);
+	dr_close(r);
+	CHECK(memcmp(m + lead, payload + 777, n) == 0);
+	int kept = 1;
+	for (size_t i = 0; i < lead; i++)
+		kept &= m[i] == 0xA5;
+	for (size_t i = lead + n; i < map; i++)
+		kept &= m[i] == 0x5A;
+	CHECK(kept);
+	munmap(m, map);
+}
+
+/* O_DIRECT refusing one transfer: it and the rest go through the page
+ * cache, with the same bytes and CRCs. */
+static void test_einval(struct rng *g)
+{
+	size_t n = 40 * MIB + 77;
+	uint32_t crc = 0;
+
+	arm('w', (long long)(16 * MIB), EINVAL, 0, 0);
+	CHECK(write_random(g, "inval.bin", n, 5, &crc) == 0);
+	CHECK_EQ_INT(atomic_load(&faults), 1);
+	CHECK_EQ_INT(crc, crc_of(payload + 5, n - 5));
+	CHECK_EQ_INT(file_size("inval.bin"), n);
+
+	arm('r', (long long)(8 * MIB), EINVAL, 0, 0);
+	struct direct_reader *r = dr_open("inval.bin", 3, n - 3);
+	CHECK(r != NULL && dr_read(r, got, n - 3) == 0);
+	CHECK_EQ_INT(atomic_load(&faults), 1);
+	CHECK(memcmp(got, payload + 3, n - 3) == 0);
+	CHECK_EQ_INT(dr_crc(r, (uint32_t)crc32(0, Z_NULL, 0)), crc_of(payload + 3, n - 3));
+	dr_close(r);
+	arm(0, 0, 0, 0, 0);
+}
+
+/* One I/O thread's read fails half way through a chunk, late (after the
+ * other thread has read the next one): the reader reports the error and
+ * never delivers the next chunk's bytes in place of the missing ones. */
+static void test_read_error(void)
+{
+	size_t n = 40 * MIB;
+	uint32_t crc;
+	struct rng g;
+
+	rng_seed(&g, 5);
+	CHECK(write_random(&g, "eio.bin", n, 0, &crc) == 0);
+	for (int e = 0; e < 2; e++) {
+		int err = e == 0 ? EIO : ENOMEM;
+		arm('r', (long long)(8 * MIB), err, (long long)(4 * MIB), 300);
+		struct direct_reader *r = dr_open("eio.bin", 0, n);
+		CHECK(r != NULL);
+		CHECK(dr_read(r, got, 8 * MIB) == 0);
+		errno = 0;
+		int rc = dr_read(r, got + 8 * MIB, 8 * MIB);
+		CHECK_EQ_INT(rc, -1);
+		CHECK_EQ_INT(errno, err);
+		CHECK_EQ_INT(atomic_load(&faults), 1);
+		dr_close(r);
+	}
+	arm(0, 0, 0, 0, 0);
+}
+
+/* ENOSPC met by a background write: reported by a later bin_write or the
+ * seal with errno kept, and the temporary file removed. */
+static void test_enospc(struct rng *g)
+{
+	static const uint32_t meta[3] = { 9, 8, 7 };
+	int files = count_entries(".");
+
+	for (int round = 0; round < 3; round++) {
+		struct bin_writer w;
+		struct bin_header h;
+		size_t n = 32 * MIB + rng_below(g, 16 * MIB);
+		int rc = 0;
+		arm('w', (long long)(rng_below(g, (n + 72 + 12) / (8 * MIB)) * 8 * MIB), ENOSPC,
+		    round == 1 ? (long long)(3 * 4096) : 0, round == 2 ? 100 : 0);
+		u8_header(&h, "DCUEDIO", 1, n, sizeof meta);
+		CHECK(bin_create(&w, "nospc.bin", &h, meta) == 0);
+		CHECK(w.dw != NULL);
+		for (size_t at = 0; at < n && rc == 0;) {
+			size_t k = call_size(g);
+			if (k > n - at)
+				k = n - at;
+			rc = bin_write(&w, payload + at, k);
+			at += k;
+		}
+		if (rc == 0) {
+			errno = 0;
+			rc = bin_finish(&w);
+		} else {
+			bin_abort(&w);
+		}
+		CHECK_EQ_INT(rc, -1);
+		CHECK_EQ_INT(errno, ENOSPC);
+		CHECK_EQ_INT(atomic_load(&faults), 1);
+		CHECK(access("nospc.bin", F_OK) != 0);
+		CHECK_EQ_INT(count_entries("."), files);
+	}
+	arm(0, 0, 0, 0, 0);
+}
+
+/* A file-size limit at a random offset: EFBIG, nothing left. */
+static void test_limit(struct rng *g)
+{
+	struct rlimit old, lim;
+	int files = count_entries(".");
+
+	signal(SIGXFSZ, SIG_IGN);
+	CHECK(getrlimit(RLIMIT_FSIZE, &old) == 0);
+	for (int round = 0; round < 3; round++) {
+		struct bin_writer w;
+		struct bin_header h;
+		size_t n = 32 * MIB + rng_below(g, 8 * MIB);
+		int rc = 0;
+		lim = old;
+		lim.rlim_cur = 1 + rng_below(g, n + 72 - 1);
+		CHECK(setrlimit(RLIMIT_FSIZE, &lim) == 0);
+		u8_header(&h, "DCUEDIO", 1, n, 0);
+		CHECK(bin_create(&w, "limit.bin", &h, NULL) == 0);
+		for (size_t at = 0; at < n && rc == 0;) {
+			size_t k = call_size(g);
+			if (k > n - at)
+				k = n - at;
+			rc = bin_write(&w, payload + at, k);
+			at += k;
+		}
+		if (rc == 0) {
+			errno = 0;
+			rc = bin_finish(&w);
+		} else {
+			bin_abort(&w);
+		}
+		CHECK(setrlimit(RLIMIT_FSIZE, &old) == 0);
+		CHECK_EQ_INT(rc, -1);
+		CHECK_EQ_INT(errno, EFBIG);
+		CHECK(access("limit.bin", F_OK) != 0);
+		CHECK_EQ_INT(count_entries("."), files);
+	}
+}
+
+/* Truncated at a random offset after bin_open: "truncated payload" from
+ * the read that needs the missing bytes, never a success. */
+static void test_truncated(struct rng *g)
+{
+	struct bin_writer w;
+	struct bin_header h;
+	size_t n = 48 * MIB + 4321;
+
+	u8_header(&h, "DCUEDIO", 1, n, 0);
+	CHECK(bin_create(&w, "full.bin", &h, NULL) == 0);
+	CHECK(bin_write(&w, payload, n) == 0);
+	CHECK(bin_finish(&w) == 0);
+	for (int round = 0; round < 4; round++) {
+		struct bin_reader r;
+		off_t cut = (off_t)(72 + rng_below(g, n));
+		/* a prefix of the file; the direct reader opens it by name */
+		int in = open("full.bin", O_RDONLY);
+		int out = open("t.bin", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		CHECK(in >= 0 && out >= 0);
+		for (off_t done = 0; done < cut;) {
+			ssize_t k = copy_file_range(in, NULL, out, NULL, (size_t)(cut - done), 0);
+			CHECK(k > 0);
+			if (k <= 0)
+				break;
+			done += k;
+		}
+		close(in);
+		close(out);
+		CHECK(bin_open(&r, "full.bin", "DCUEDIO", 1, NULL, 0) == 0);
+		r.path = "t.bin";
+		int rc = 0;
+		size_t at = 0;
+		while (at < n && rc == 0) {
+			size_t k = call_size(g);
+			if (k < 2 * MIB)
+				k += 2 * MIB;
+			if (k > n - at)
+				k = n - at;
+			rc = bin_read(&r, got + at, k);
+			at += k;
+		}
+		CHECK_EQ_INT(rc, -1);
+		CHECK(strstr(r.err, "truncated payload") != NULL);
+		bin_close(&r);
+		unlink("t.bin");
+	}
+	unlink("full.bin");
+}
+
+int main(int argc, char **argv)
+{
+	struct rng g;
+
+	(void)argc;
+	msg_init(argv[0]);
+	payload = malloc(NMAX);
+	got = malloc(NMAX);
+	rng_seed(&g, 2026);
+	for (size_t i = 0; i < NMAX; i += 8) {
+		uint64_t v = rng_u64(&g);
+		memcpy(payload + i, &v, 8);
+	}
+	test_read_error();
+	test_einval(&g);
+	test_populate(&g);
+	test_round_trips(&g);
+	test_enospc(&g);
+	test_limit(&g);
+	test_truncated(&g);
+	free(payload);
+	free(got);
+	return check_done();
+}
