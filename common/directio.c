@@ -356,6 +356,7 @@ struct direct_reader {
 	struct ring r;
 	uint64_t off, end;          /* the range delivered */
 	uint64_t take;              /* the chunk the caller empties */
+	uint64_t done;              /* bytes delivered */
 	int have;                   /* it is full and taken */
 	size_t pos;                 /* next byte of it */
 };
@@ -445,6 +446,8 @@ int dr_read(struct direct_reader *d, void *dst, size_t n)
 	struct populate pp = { .p = dst, .n = n };
 	int rc, helped;
 
+	if (n > d->end - d->off - d->done)
+		return 1;               /* past the range: no chunk brings those */
 	atomic_init(&pp.copied, 0);
 	atomic_init(&pp.stop, 0);
 	helped = n >= DIO_POPULATE_MIN && pthread_create(&pp.t, NULL, populate_thread, &pp) == 0;
@@ -453,6 +456,8 @@ int dr_read(struct direct_reader *d, void *dst, size_t n)
 		atomic_store(&pp.stop, 1);
 		pthread_join(pp.t, NULL);
 	}
+	if (rc == 0)
+		d->done += n;
 	return rc;
 }
 

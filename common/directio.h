@@ -47,8 +47,8 @@ void dw_abort(struct direct_writer *d);
 /* Opens path to deliver its bytes [off, off + n) in order, read ahead by
  * the I/O thread.  NULL with errno as dw_open. */
 struct direct_reader *dr_open(const char *path, uint64_t off, uint64_t n);
-/* The next n bytes into dst.  0; 1 when the file ended before them; -1
- * with errno on a read error.  A dst of 64 MiB or more is faulted in by a
+/* The next n bytes into dst.  0; 1 when the file (or the range) ended
+ * before them; -1 with errno on a read error.  A dst of 64 MiB or more is faulted in by a
  * helper thread (MADV_POPULATE_WRITE, contents kept) ahead of the copy:
  * the first touch of fresh memory costs more than the device here. */
 int dr_read(struct direct_reader *d, void *dst, size_t n);

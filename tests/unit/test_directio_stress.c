@@ -206,6 +206,32 @@ static void test_round_trips(struct rng *g)
 	CHECK_EQ_INT(file_size("empty.bin"), 0);
 }
 
+/* Asked for more than the range holds: 1 (it used to wait for a chunk no
+ * thread would read), whether the range is empty, ends inside a chunk or
+ * at a chunk's end. */
+static void test_past_range(void)
+{
+	static const uint64_t range[][2] = {
+		{ 100, 5000 }, { 4097, 0 }, { 8192, 0 }, { 0, 8 * MIB }, { 3, 16 * MIB - 3 },
+	};
+
+	for (size_t i = 0; i < sizeof range / sizeof range[0]; i++) {
+		struct direct_reader *r = dr_open("rt.bin", range[i][0], range[i][1]);
+		CHECK(r != NULL);
+		if (r == NULL)
+			continue;
+		if (range[i][1] > 0) {
+			CHECK(dr_read(r, got, (size_t)range[i][1] - 1) == 0);
+			CHECK(memcmp(got, payload + range[i][0], (size_t)range[i][1] - 1) == 0);
+			CHECK(dr_read(r, got, 2) == 1);
+		} else {
+			CHECK(dr_read(r, got, 0) == 0);
+			CHECK(dr_read(r, got, 1) == 1);
+		}
+		dr_close(r);
+	}
+}
+
 /* A destination of 64 MiB or more at an odd address: the bytes around it,
  * on its first and last pages, are kept. */
 static void test_populate(struct rng *g)
@@ -417,6 +443,7 @@ int main(int argc, char **argv)
 
 	(void)argc;
 	msg_init(argv[0]);
+	alarm(60);                 /* a hang fails the test */
 	payload = malloc(NMAX);
 	got = malloc(NMAX);
 	rng_seed(&g, 2026);
@@ -428,6 +455,7 @@ int main(int argc, char **argv)
 	test_einval(&g);
 	test_populate(&g);
 	test_round_trips(&g);
+	test_past_range();
 	test_enospc(&g);
 	test_limit(&g);
 	test_truncated(&g);
