@@ -245,6 +245,8 @@ static void *write_thread(void *arg)
 		size_t n = (r->len[k] + DIO_ALIGN - 1) & ~(DIO_ALIGN - 1), got;
 		memset(r->buf[k] + r->len[k], 0, n - r->len[k]);
 		int e = transfer(r, 1, r->buf[k], n, at, &got);
+		if (e == EFBIG && got >= r->len[k])
+			e = 0;              /* only the padding is past the size limit */
 		ring_mark(r, k, FREE, e);
 		if (e != 0)
 			break;

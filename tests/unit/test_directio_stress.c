@@ -6,7 +6,8 @@
  * through the page cache; an error or a file's end met by one I/O thread
  * mid-chunk is reported, never papered over with the next chunk's bytes;
  * a file-size limit, ENOSPC or a truncation at a random offset is reported
- * by binfile with nothing left behind.
+ * by binfile with nothing left behind, a limit the file just fits under is
+ * not; a byte flipped anywhere gives "checksum mismatch".
  *
  * Faults are injected by this program's own pread and pwrite, which take
  * the place of the C library's for directio.c and binfile.c (static
@@ -388,6 +389,85 @@ static void test_limit(struct rng *g)
 	}
 }
 
+/* A file-size limit the file just fits under (its last device write is
+ * padded past it): written, not refused. */
+static void test_limit_exact(void)
+{
+	struct rlimit old, lim;
+	struct bin_writer w;
+	struct bin_header h;
+	size_t n = 32 * MIB + 1000;
+
+	signal(SIGXFSZ, SIG_IGN);
+	CHECK(getrlimit(RLIMIT_FSIZE, &old) == 0);
+	lim = old;
+	lim.rlim_cur = BIN_HEADER_BYTES + n;
+	CHECK(setrlimit(RLIMIT_FSIZE, &lim) == 0);
+	u8_header(&h, "DCUEDIO", 1, n, 0);
+	CHECK(bin_create(&w, "exact.bin", &h, NULL) == 0);
+	CHECK(w.dw != NULL);
+	CHECK(bin_write(&w, payload, n) == 0);
+	CHECK(bin_finish(&w) == 0);
+	CHECK(setrlimit(RLIMIT_FSIZE, &old) == 0);
+	CHECK_EQ_INT(file_size("exact.bin"), BIN_HEADER_BYTES + n);
+	unlink("exact.bin");
+}
+
+/* binfile round trips: meta, random write and read call sizes (small ones
+ * through stdio before the direct reader takes over); a byte flipped at a
+ * random place gives "checksum mismatch". */
+static void test_binfile_random(struct rng *g)
+{
+	uint32_t meta[5] = { 1, 2, 3, 4, 5 }, m[5];
+	size_t n = 32 * MIB + rng_below(g, 24 * MIB);
+	struct bin_writer w;
+	struct bin_header h;
+
+	u8_header(&h, "DCUEDIO", 1, n, sizeof meta);
+	CHECK(bin_create(&w, "rand.bin", &h, meta) == 0);
+	for (size_t at = 0; at < n;) {
+		size_t k = call_size(g);
+		if (k > n - at)
+			k = n - at;
+		CHECK(bin_write(&w, payload + at, k) == 0);
+		at += k;
+	}
+	CHECK(bin_finish(&w) == 0);
+	for (int round = 0; round < 5; round++) {
+		struct bin_reader r;
+		long flip = round == 0 ? -1 : (long)(BIN_HEADER_BYTES + rng_below(g, sizeof meta + n));
+		int rc = 0;
+		if (flip >= 0)
+			flip_bits("rand.bin", flip, 1 << rng_below(g, 8));
+		CHECK(bin_open(&r, "rand.bin", "DCUEDIO", 1, m, sizeof m) == 0);
+		for (size_t at = 0; at < n && rc == 0;) {
+			size_t k = rng_below(g, 3) == 0 ? rng_below(g, 3 * MIB) : call_size(g);
+			if (k > n - at)
+				k = n - at;
+			rc = bin_read(&r, got + at, k);
+			at += k;
+		}
+		if (flip < 0) {
+			CHECK_EQ_INT(rc, 0);
+			CHECK(memcmp(got, payload, n) == 0);
+		} else {
+			CHECK_EQ_INT(rc, -1);
+			CHECK(strstr(r.err, "rand.bin: checksum mismatch") != NULL);
+		}
+		bin_close(&r);
+		if (flip >= 0) {
+			/* put the byte back for the next round */
+			FILE *fp = fopen("rand.bin", "r+b");
+			CHECK(fp != NULL && fseek(fp, flip, SEEK_SET) == 0);
+			putc(flip < BIN_HEADER_BYTES + (long)sizeof meta ?
+			     ((unsigned char *)meta)[flip - BIN_HEADER_BYTES] :
+			     payload[flip - BIN_HEADER_BYTES - (long)sizeof meta], fp);
+			fclose(fp);
+		}
+	}
+	unlink("rand.bin");
+}
+
 /* Truncated at a random offset after bin_open: "truncated payload" from
  * the read that needs the missing bytes, never a success. */
 static void test_truncated(struct rng *g)
@@ -459,6 +539,8 @@ int main(int argc, char **argv)
 	test_enospc(&g);
 	test_limit(&g);
 	test_truncated(&g);
+	test_limit_exact();
+	test_binfile_random(&g);
 	free(payload);
 	free(got);
 	return check_done();
