@@ -233,31 +233,72 @@ static void test_past_range(void)
 	}
 }
 
-/* A destination of 64 MiB or more at an odd address: the bytes around it,
- * on its first and last pages, are kept. */
+/* A writer aborted with buffers in flight, a reader closed with reads in
+ * flight or before any: no hang, nothing leaked, errno kept by dw_abort. */
+static void test_abort(struct rng *g)
+{
+	for (int round = 0; round < 4; round++) {
+		make_empty("ab.bin");
+		struct direct_writer *d = dw_open("ab.bin", 0);
+		CHECK(d != NULL);
+		if (d == NULL)
+			return;
+		size_t n = rng_below(g, 40 * MIB);
+		for (size_t at = 0; at < n;) {
+			size_t k = call_size(g);
+			if (k > n - at)
+				k = n - at;
+			CHECK(dw_write(d, payload + at, k) == 0);
+			at += k;
+		}
+		errno = EDOM;
+		dw_abort(d);
+		CHECK_EQ_INT(errno, EDOM);
+	}
+	struct direct_reader *r = dr_open("rt.bin", 0, 30 * MIB);
+	CHECK(r != NULL);
+	dr_close(r);
+	r = dr_open("rt.bin", 5, 30 * MIB);
+	CHECK(r != NULL && dr_read(r, got, 9 * MIB) == 0);
+	dr_close(r);
+	unlink("ab.bin");
+}
+
+/* A destination of 64 MiB or more, fresh memory at an odd address: the
+ * bytes around it on its first and last pages are kept, and the pages
+ * beyond those are not touched (the populate helper stays on the
+ * destination's pages). */
 static void test_populate(struct rng *g)
 {
 	size_t n = 66 * MIB + 123, pg = (size_t)sysconf(_SC_PAGESIZE);
-	size_t map = n + 4 * pg, lead = pg + 1000;
+	size_t lead = pg + 1000, end = lead + n, tail = (end + pg - 1) / pg * pg;
+	size_t map = tail + 3 * pg, pages = map / pg;
 	uint32_t crc;
 	unsigned char *m = mmap(NULL, map, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned char *vec = malloc(pages);
 
-	CHECK(m != MAP_FAILED);
-	if (m == MAP_FAILED)
+	CHECK(m != MAP_FAILED && vec != NULL);
+	if (m == MAP_FAILED || vec == NULL)
 		return;
+	(void)madvise(m, map, MADV_NOHUGEPAGE);     /* one page faulted is one page */
 	CHECK(write_random(g, "pop.bin", n + 5000, 0, &crc) == 0);
-	memset(m, 0xA5, lead);
-	memset(m + lead + n, 0x5A, map - lead - n);
+	memset(m + pg, 0xA5, lead - pg);
+	memset(m + end, 0x5A, tail - end);
 	struct direct_reader *r = dr_open("pop.bin", 777, n);
 	CHECK(r != NULL && dr_read(r, m + lead, n) == 0);
 	dr_close(r);
 	CHECK(memcmp(m + lead, payload + 777, n) == 0);
 	int kept = 1;
-	for (size_t i = 0; i < lead; i++)
+	for (size_t i = pg; i < lead; i++)
 		kept &= m[i] == 0xA5;
-	for (size_t i = lead + n; i < map; i++)
+	for (size_t i = end; i < tail; i++)
 		kept &= m[i] == 0x5A;
 	CHECK(kept);
+	CHECK(mincore(m, map, vec) == 0);
+	CHECK_EQ_INT(vec[0] & 1, 0);
+	for (size_t i = tail / pg; i < pages; i++)
+		CHECK_EQ_INT(vec[i] & 1, 0);
+	free(vec);
 	munmap(m, map);
 }
 
@@ -536,6 +577,7 @@ int main(int argc, char **argv)
 	test_populate(&g);
 	test_round_trips(&g);
 	test_past_range();
+	test_abort(&g);
 	test_enospc(&g);
 	test_limit(&g);
 	test_truncated(&g);
