@@ -391,12 +391,16 @@ int bin_open(struct bin_reader *r, const char *path, const char *magic,
 }
 
 /* The rest of a large payload through a direct_reader (directio.h),
- * from the first large read on: 1 when started. */
+ * from the first large read on: 1 when started.  It opens the file r->fp
+ * has open (through /proc), not whatever path names by now: a checkpoint
+ * renamed over it is not read. */
 static int start_direct(struct bin_reader *r)
 {
 	uint64_t off = BIN_HEADER_BYTES + (uint64_t)r->h.meta_bytes + r->consumed;
+	char self[64];
 
-	r->dr = dr_open(r->path, off, r->h.payload_bytes - r->consumed);
+	snprintf(self, sizeof self, "/proc/self/fd/%d", fileno(r->fp));
+	r->dr = dr_open(self, off, r->h.payload_bytes - r->consumed);
 	if (r->dr == NULL)
 		return 0;
 	r->dr_crc0 = r->crc;

@@ -513,6 +513,31 @@ static void test_binfile_random(struct rng *g)
 	unlink("rand.bin");
 }
 
+/* A file replaced (renamed over) after bin_open, as a checkpoint is by
+ * the next one: the reader goes on reading the file it opened. */
+static void test_replaced(void)
+{
+	struct bin_writer w;
+	struct bin_header h;
+	struct bin_reader r;
+	size_t n = 32 * MIB + 99;
+
+	u8_header(&h, "DCUEDIO", 1, n, 0);
+	for (int i = 0; i < 2; i++) {
+		CHECK(bin_create(&w, i == 0 ? "ckpt.bin" : "next.bin", &h, NULL) == 0);
+		CHECK(bin_write(&w, payload + i * MIB, n) == 0);
+		CHECK(bin_finish(&w) == 0);
+	}
+	CHECK(bin_open(&r, "ckpt.bin", "DCUEDIO", 1, NULL, 0) == 0);
+	CHECK(rename("next.bin", "ckpt.bin") == 0);
+	CHECK(bin_read(&r, got, 3 * MIB) == 0);
+	CHECK(bin_read(&r, got + 3 * MIB, n - 3 * MIB) == 0);
+	CHECK_EQ_STR(r.err, "");
+	CHECK(memcmp(got, payload, n) == 0);
+	bin_close(&r);
+	unlink("ckpt.bin");
+}
+
 /* Truncated at a random offset after bin_open: "truncated payload" from
  * the read that needs the missing bytes, never a success. */
 static void test_truncated(struct rng *g)
@@ -528,12 +553,13 @@ static void test_truncated(struct rng *g)
 	for (int round = 0; round < 4; round++) {
 		struct bin_reader r;
 		off_t cut = (off_t)(72 + rng_below(g, n));
-		/* a prefix of the file; the direct reader opens it by name */
+		/* a copy, opened, then cut */
 		int in = open("full.bin", O_RDONLY);
 		int out = open("t.bin", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		off_t size = (off_t)(BIN_HEADER_BYTES + n);
 		CHECK(in >= 0 && out >= 0);
-		for (off_t done = 0; done < cut;) {
-			ssize_t k = copy_file_range(in, NULL, out, NULL, (size_t)(cut - done), 0);
+		for (off_t done = 0; done < size;) {
+			ssize_t k = copy_file_range(in, NULL, out, NULL, (size_t)(size - done), 0);
 			if (k <= 0) {
 				CHECK(k > 0);
 				break;
@@ -542,8 +568,8 @@ static void test_truncated(struct rng *g)
 		}
 		close(in);
 		close(out);
-		CHECK(bin_open(&r, "full.bin", "DCUEDIO", 1, NULL, 0) == 0);
-		r.path = "t.bin";
+		CHECK(bin_open(&r, "t.bin", "DCUEDIO", 1, NULL, 0) == 0);
+		CHECK(truncate("t.bin", cut) == 0);
 		int rc = 0;
 		struct rng calls;      /* how many calls run depends on timing */
 		rng_seed(&calls, rng_u64(g));
@@ -589,6 +615,7 @@ int main(int argc, char **argv)
 	test_limit(&g);
 	test_truncated(&g);
 	test_limit_exact();
+	test_replaced();
 	test_binfile_random(&g);
 	free(payload);
 	free(got);
