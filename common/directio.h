@@ -48,9 +48,10 @@ void dw_abort(struct direct_writer *d);
  * the I/O thread.  NULL with errno as dw_open. */
 struct direct_reader *dr_open(const char *path, uint64_t off, uint64_t n);
 /* The next n bytes into dst.  0; 1 when the file (or the range) ended
- * before them; -1 with errno on a read error.  A dst of 64 MiB or more is faulted in by a
- * helper thread (MADV_POPULATE_WRITE, contents kept) ahead of the copy:
- * the first touch of fresh memory costs more than the device here. */
+ * before them; -1 with errno on a read error.  A dst of 64 MiB or more is
+ * faulted in by a helper thread (MADV_POPULATE_WRITE, contents kept) ahead
+ * of the copy: the first touch of fresh memory costs more than the device
+ * here. */
 int dr_read(struct direct_reader *d, void *dst, size_t n);
 /* zlib's CRC-32 of every byte delivered, continuing crc; exact once the
  * whole range has been delivered. */
