@@ -89,8 +89,8 @@ fail:
 	return e;
 }
 
-/* Waits until buffer k is full (want 1) or free (want 0); 0 when instead
- * the I/O thread failed or the caller stopped. */
+/* Waits until buffer k is in state want (FULL or FREE); 0 when instead an
+ * I/O thread failed or the caller stopped. */
 static int ring_wait(struct ring *r, int k, int want)
 {
 	int ok;
@@ -123,9 +123,8 @@ static int ring_err(struct ring *r)
 	return e;
 }
 
-/* Tells the I/O thread the caller is done and waits for it (a writer's
- * thread first writes every full buffer); closes the file.  Its first
- * error, or 0. */
+/* Tells the I/O threads the caller is done and waits for them (a writer's
+ * threads first write every full buffer).  Their first error, or 0. */
 static int ring_stop(struct ring *r)
 {
 	int e;
@@ -138,6 +137,14 @@ static int ring_stop(struct ring *r)
 		pthread_join(r->io[t], NULL);
 	e = r->err;
 	return e;
+}
+
+/* ring_stop, then the file closed and the buffers freed (errors dropped). */
+static void ring_close(struct ring *r)
+{
+	(void)ring_stop(r);
+	close(r->fd);
+	ring_free(r);
 }
 
 /* Turns O_DIRECT off for every later transfer (idempotent); 0 or -1. */
@@ -345,9 +352,7 @@ void dw_abort(struct direct_writer *d)
 {
 	int saved = errno;
 
-	(void)ring_stop(&d->r);
-	close(d->r.fd);
-	ring_free(&d->r);
+	ring_close(&d->r);
 	free(d);
 	errno = saved;
 }
@@ -517,8 +522,6 @@ uint32_t dr_crc(const struct direct_reader *d, uint32_t crc)
 
 void dr_close(struct direct_reader *d)
 {
-	(void)ring_stop(&d->r);
-	close(d->r.fd);
-	ring_free(&d->r);
+	ring_close(&d->r);
 	free(d);
 }

@@ -155,6 +155,27 @@ static int write_random(struct rng *g, const char *path, size_t n, uint64_t crc_
 	return dw_close(d, crc);
 }
 
+/* n bytes of payload through w in random calls until one fails, then
+ * finished (or aborted after the failure); 0, or -1 with errno. */
+static int bin_write_random(struct bin_writer *w, struct rng *calls, size_t n)
+{
+	int rc = 0;
+
+	for (size_t at = 0; at < n && rc == 0;) {
+		size_t k = call_size(calls);
+		if (k > n - at)
+			k = n - at;
+		rc = bin_write(w, payload + at, k);
+		at += k;
+	}
+	if (rc != 0) {
+		bin_abort(w);
+		return -1;
+	}
+	errno = 0;
+	return bin_finish(w);
+}
+
 /* ---- tests ---- */
 
 /* Random round trips; some readers closed early. */
@@ -363,7 +384,7 @@ static void test_enospc(struct rng *g)
 		struct bin_writer w;
 		struct bin_header h;
 		size_t n = 32 * MIB + rng_below(g, 16 * MIB);
-		int rc = 0;
+		int rc;
 		struct rng calls;      /* how many calls run depends on timing */
 		rng_seed(&calls, rng_u64(g));
 		arm('w', (long long)(rng_below(g, (n + 72 + 12) / (8 * MIB)) * 8 * MIB), ENOSPC,
@@ -371,19 +392,7 @@ static void test_enospc(struct rng *g)
 		u8_header(&h, "DCUEDIO", 1, n, sizeof meta);
 		CHECK(bin_create(&w, "nospc.bin", &h, meta) == 0);
 		CHECK(w.dw != NULL);
-		for (size_t at = 0; at < n && rc == 0;) {
-			size_t k = call_size(&calls);
-			if (k > n - at)
-				k = n - at;
-			rc = bin_write(&w, payload + at, k);
-			at += k;
-		}
-		if (rc == 0) {
-			errno = 0;
-			rc = bin_finish(&w);
-		} else {
-			bin_abort(&w);
-		}
+		rc = bin_write_random(&w, &calls, n);
 		CHECK_EQ_INT(rc, -1);
 		CHECK_EQ_INT(errno, ENOSPC);
 		CHECK_EQ_INT(atomic_load(&faults), 1);
@@ -405,7 +414,7 @@ static void test_limit(struct rng *g)
 		struct bin_writer w;
 		struct bin_header h;
 		size_t n = 32 * MIB + rng_below(g, 8 * MIB);
-		int rc = 0;
+		int rc;
 		struct rng calls;      /* how many calls run depends on timing */
 		rng_seed(&calls, rng_u64(g));
 		lim = old;
@@ -413,19 +422,7 @@ static void test_limit(struct rng *g)
 		CHECK(setrlimit(RLIMIT_FSIZE, &lim) == 0);
 		u8_header(&h, "DCUEDIO", 1, n, 0);
 		CHECK(bin_create(&w, "limit.bin", &h, NULL) == 0);
-		for (size_t at = 0; at < n && rc == 0;) {
-			size_t k = call_size(&calls);
-			if (k > n - at)
-				k = n - at;
-			rc = bin_write(&w, payload + at, k);
-			at += k;
-		}
-		if (rc == 0) {
-			errno = 0;
-			rc = bin_finish(&w);
-		} else {
-			bin_abort(&w);
-		}
+		rc = bin_write_random(&w, &calls, n);
 		CHECK(setrlimit(RLIMIT_FSIZE, &old) == 0);
 		CHECK_EQ_INT(rc, -1);
 		CHECK_EQ_INT(errno, EFBIG);
